@@ -1,0 +1,29 @@
+# The two commands of the README: `make run` (main job) and `make test` (the suite).
+# Both create the virtual environment on first use.
+PYTHON ?= python3
+VENV ?= .venv
+CONSTRAINTS ?= constraints/local-cpu.txt
+BIN := $(VENV)/bin
+PIP_C := $(if $(CONSTRAINTS),-c $(CONSTRAINTS),)
+
+.PHONY: setup run test bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q $(PIP_C) -e '.[dev]'
+	touch $@
+
+run: setup
+	$(BIN)/tp4 classify --depth 2
+
+test: setup
+	$(BIN)/python -m pytest -n auto
+
+bench: setup
+	$(BIN)/python -m pytest -p no:xdist --benchmark-only --benchmark-enable tests/benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,50 @@
+"""Layer 1: the exact theory of abc-parametrizations (pure Python, ``fractions.Fraction``, no torch)."""
+
+from impl.theory.classification import (
+    Classification,
+    Condition,
+    MaximalUpdates,
+    Regime,
+    classify,
+    in_mup_class,
+    maximal_updates,
+    min_stable_c,
+    r_layers,
+    r_value,
+    stability_conditions,
+)
+from impl.theory.exponents import lag_applies, predicted_exponents, quantity_names
+from impl.theory.parametrization import Parametrization
+from impl.theory.presets import PRESET_NAMES, mfp, mup, ntp, preset, sp, sp_lr1n, up
+from impl.theory.rational import format_fraction, to_fraction
+from impl.theory.spec import SpecError, parse_spec
+
+__all__ = [
+    "Classification",
+    "Condition",
+    "MaximalUpdates",
+    "Parametrization",
+    "PRESET_NAMES",
+    "Regime",
+    "SpecError",
+    "classify",
+    "format_fraction",
+    "in_mup_class",
+    "lag_applies",
+    "maximal_updates",
+    "mfp",
+    "min_stable_c",
+    "mup",
+    "ntp",
+    "parse_spec",
+    "predicted_exponents",
+    "preset",
+    "quantity_names",
+    "r_layers",
+    "r_value",
+    "sp",
+    "sp_lr1n",
+    "stability_conditions",
+    "to_fraction",
+    "up",
+]
