@@ -68,74 +68,103 @@ def _body(draw: Callable, depth: int, m: Fraction, step: Fraction, spread: int) 
     return a
 
 
+class _Lattice:
+    """Drawing helpers on the lattice of one step ``s`` (and its double, where m = minₗ(2aₗ+𝟙) lives)."""
+
+    def __init__(self, draw: Callable, step: Fraction, spread: int) -> None:
+        self.draw, self.s, self.s2, self.spread = draw, step, 2 * step, spread
+
+    def at_least(self, lo: Fraction, strict: bool = False) -> Fraction:
+        """A lattice value ≥ lo (> lo if strict), up to ``spread`` steps above."""
+        lo = lo + self.s if strict else lo
+        return self.draw(lattice(lo, lo + self.spread * self.s, self.s))
+
+    def below(self, hi: Fraction) -> Fraction:
+        """A lattice value < hi, up to ``spread`` steps below."""
+        return self.draw(lattice(hi - self.spread * self.s, hi - self.s, self.s))
+
+    def ceil2(self, lo: Fraction, strict: bool = False) -> Fraction:
+        """The least value of the 2s-lattice ≥ lo (> lo if strict)."""
+        v = (lo // self.s2) * self.s2
+        return v + self.s2 if v < lo or (strict and v == lo) else v
+
+    def extra2(self) -> Fraction:
+        """A random non-negative multiple of 2s (at most spread/2 of them)."""
+        return self.draw(st.integers(0, self.spread // 2)) * self.s2
+
+
+def _feature_learning(lat: _Lattice) -> tuple[Fraction, Fraction, Fraction]:
+    # r = 0 forces m = 0; nontrivial then forces A = 1 (any a_out ≥ ½) or a_out = ½ (any A ≥ 1).
+    if lat.draw(st.booleans()):
+        return lat.at_least(HALF), Fraction(1), Fraction(0)
+    return HALF, lat.at_least(Fraction(1)), Fraction(0)
+
+
+def _kernel(lat: _Lattice) -> tuple[Fraction, Fraction, Fraction]:
+    if lat.draw(st.booleans()):  # W^{L+1} updated maximally: 2a_out = 1, A ≥ ½; r > 0 and A + r ≥ 1
+        A = lat.at_least(HALF)
+        M = min(A, Fraction(1))
+        return HALF, A, max(lat.ceil2(1 - M, strict=True), lat.ceil2(2 - A - M)) + lat.extra2()
+    # W^{L+1} initialised maximally: A + r = 1 with ½ ≤ A < 1, 2a_out > 1, m = 2 − 2A.
+    A = lat.draw(lattice(HALF, 1 - lat.s, lat.s))
+    return lat.at_least(HALF, strict=True), A, 2 - 2 * A
+
+
+def _trivial(lat: _Lattice) -> tuple[Fraction, Fraction, Fraction]:
+    # 2a_out > 1, r ≥ 0 and A + r > 1.
+    a_out, A = lat.at_least(HALF, strict=True), lat.at_least(HALF)
+    M = min(A, 2 * a_out)
+    return a_out, A, max(lat.ceil2(1 - M), lat.ceil2(2 - A - M, strict=True)) + lat.extra2()
+
+
+def _unstable_training(lat: _Lattice, violate: str) -> tuple[Fraction, Fraction, Fraction]:
+    """Violate exactly one training condition of Theorem 3.3 (init conditions hold)."""
+    if violate == "r>=0":  # r < 0 but A + r ≥ 1 and 2a_out ≥ 1: M = 2a_out ≤ A
+        a_out, r = lat.at_least(HALF), -lat.draw(st.integers(1, lat.spread)) * lat.s
+        if (r + 1 - 2 * a_out) % lat.s2:
+            r -= lat.s
+        A = max(1 - r, 2 * a_out) + lat.draw(st.integers(0, lat.spread)) * lat.s
+        return a_out, A, r + 1 - 2 * a_out
+    if violate == "2aL+1+c>=1":  # 2a_out < 1, r ≥ 0, A + r ≥ 1
+        a_out, A = lat.below(HALF), lat.at_least(HALF)
+        M = min(A, 2 * a_out)
+        return a_out, A, max(lat.ceil2(1 - M), lat.ceil2(2 - A - M)) + lat.extra2()
+    if violate == "aL+1+bL+1+r>=1":  # r ≥ 0, 2a_out ≥ 1, A + r < 1: ½ ≤ A < 1, M = A, 1 − A ≤ m < 2 − 2A
+        A = lat.draw(lattice(HALF, 1 - lat.s, lat.s))
+        while lat.ceil2(1 - A) >= 2 - 2 * A:
+            A -= lat.s
+        return lat.at_least(HALF), A, lat.ceil2(1 - A)
+    raise ValueError(f"unknown condition to violate {violate!r} (one of {', '.join(UNSTABLE_CONDITIONS)})")
+
+
 @st.composite
-def _canonical(draw: Callable, depth: int, regime: str, step: Fraction, spread: int) -> Parametrization:
+def _canonical(
+    draw: Callable, depth: int, regime: str, step: Fraction, spread: int, violate: str | None
+) -> Parametrization:
     """A canonical (c = 0) parametrization in ``regime``: see :func:`parametrizations`."""
-    s, s2 = step, 2 * step
-    up = lambda lo: draw(lattice(lo, lo + spread * s, s))  # noqa: E731 - local shorthand
-    up_strict = lambda lo: draw(lattice(lo + s, lo + (spread + 1) * s, s))  # noqa: E731
-
-    def on_2s_at_least(x: Fraction, strict: bool) -> Fraction:
-        k = x // s2
-        v = k * s2
-        if v < x or (strict and v == x):
-            v += s2
-        return v + draw(st.integers(0, spread // 2)) * s2
-
-    violate = None
+    lat = _Lattice(draw, step, spread)
+    if regime == "unstable":
+        violate = violate or draw(st.sampled_from(UNSTABLE_CONDITIONS))
     if regime == "feature_learning":
-        # r = 0 forces m = 0; nontrivial forces A = 1 (any a_out ≥ ½) or a_out = ½ (any A ≥ 1).
-        if draw(st.booleans()):
-            A, a_out = Fraction(1), up(HALF)
-        else:
-            A, a_out = up(Fraction(1)), HALF
-        m = Fraction(0)
+        a_out, A, m = _feature_learning(lat)
     elif regime == "kernel":
-        if draw(st.booleans()):  # W^{L+1} updated maximally: 2a_out = 1, any A ≥ ½
-            a_out, A = HALF, up(HALF)
-            M = min(A, 2 * a_out)
-            m = on_2s_at_least(max(1 - M, 2 - A - M), strict=False)
-            if M - 1 + m == 0:
-                m += s2
-        else:  # W^{L+1} initialised maximally: A + r = 1 with ½ ≤ A < 1, 2a_out > 1
-            A = draw(lattice(HALF, 1 - s, s))
-            a_out = up_strict(HALF)
-            m = 2 - 2 * A
+        a_out, A, m = _kernel(lat)
     elif regime == "trivial":
-        a_out, A = up_strict(HALF), up(HALF)
-        M = min(A, 2 * a_out)
-        m = on_2s_at_least(max(1 - M, 2 - A - M), strict=False)
-        if A + M - 1 + m == 1:
-            m += s2
+        a_out, A, m = _trivial(lat)
+    elif violate == "init":  # start from any stable one, then break Eq. (6) below
+        a_out, A, m = draw(st.sampled_from([_feature_learning, _kernel, _trivial]))(lat)
     elif regime == "unstable":
-        violate = draw(st.sampled_from(UNSTABLE_CONDITIONS))
-        a_out, A = up(HALF), up(HALF)
-        if violate == "2aL+1+c>=1":
-            a_out = draw(lattice(HALF - spread * s, HALF - s, s))
-        M = min(A, 2 * a_out)
-        if violate == "r>=0":
-            m = on_2s_at_least(-M - spread * s, strict=False)
-            if M - 1 + m >= 0:
-                m = (((1 - M) // s2) - 1) * s2
-        elif violate == "aL+1+bL+1+r>=1":
-            A = draw(lattice(HALF, 1 - s, s)) if A >= 1 else A
-            M = min(A, 2 * a_out)
-            m = on_2s_at_least(1 - M, strict=False)
-            while A + M - 1 + m >= 1:
-                m -= s2
-        else:
-            m = on_2s_at_least(max(1 - M, 2 - A - M), strict=False)
+        a_out, A, m = _unstable_training(lat, violate)  # type: ignore[arg-type]
     else:
         raise ValueError(f"unknown regime {regime!r}")
-    a = _body(draw, depth, m, s, spread)
-    b = [-a[0]] + [HALF - x for x in a[1:]]
-    b.append(A - a_out)
-    if violate == "init":
+    a = _body(draw, depth, m, step, spread)
+    b = [-a[0]] + [HALF - x for x in a[1:]] + [A - a_out]
+    if violate == "init":  # break one of Eq. (6): a₁+b₁ = 0, aₗ+bₗ = ½, or A ≥ ½
         layer = draw(st.integers(0, depth))
         if layer == depth:
-            b[-1] = b[-1] - A + draw(lattice(HALF - spread * s, HALF - s, s))  # A < ½
+            b[-1] = lat.below(HALF) - a_out
         else:
-            b[layer] += draw(st.sampled_from([-1, 1])) * draw(st.integers(1, spread)) * s
+            b[layer] += draw(st.sampled_from([-1, 1])) * draw(st.integers(1, spread)) * step
     return Parametrization(tuple(a + [a_out]), tuple(b), Fraction(0))
 
 
@@ -153,6 +182,7 @@ def parametrizations(
     step: Fraction = Fraction(1, 4),
     spread: int = 4,
     canonical: bool = False,
+    violate: str | None = None,
 ) -> st.SearchStrategy[Parametrization]:
     """abc-parametrizations on a lattice of ``step``, optionally restricted to a regime.
 
@@ -161,6 +191,8 @@ def parametrizations(
       ``"trivial"`` (stable, f does not move in the limit), ``"unstable"`` (at least one condition
       of Theorem 3.3 violated, chosen at random among init / r ≥ 0 / 2a_{L+1}+c ≥ 1 /
       a_{L+1}+b_{L+1}+r ≥ 1), or the unions ``"stable"``, ``"nontrivial"``, ``"any"``.
+    * ``violate``: with ``regime="unstable"``, which condition to break (one of
+      :data:`UNSTABLE_CONDITIONS`); the others hold (for "init", training conditions may fail too).
     * ``spread``: how many lattice steps values may move past their lower bounds.
     * ``canonical``: keep c = 0; otherwise apply an Eq. (5) shift by a random lattice θ.
 
@@ -171,13 +203,15 @@ def parametrizations(
     The body a₁..a_L is then built so that a random non-empty set of layers attains m.
     """
     step = _check_step(step)
+    if violate is not None and (regime != "unstable" or violate not in UNSTABLE_CONDITIONS):
+        raise ValueError(f"violate={violate!r} needs regime='unstable' and one of {UNSTABLE_CONDITIONS}")
     depth_st = depths() if depth is None else (st.just(depth) if isinstance(depth, int) else depth)
     names = _UNIONS.get(regime, (regime,))
     for name in names:
         if name not in ("feature_learning", "kernel", "trivial", "unstable"):
             raise ValueError(f"unknown regime {regime!r}")
     base = st.tuples(depth_st, st.sampled_from(names)).flatmap(
-        lambda dr: _canonical(dr[0], dr[1], step, spread)
+        lambda dr: _canonical(dr[0], dr[1], step, spread, violate)
     )
     if canonical:
         return base

@@ -1,0 +1,1 @@
+"""The ``tp4`` command line (a thin layer over :mod:`impl`)."""

@@ -1,0 +1,35 @@
+"""One-line errors and exit codes shared by every ``tp4`` command.
+
+Exit codes: 0 success (or every check agrees), 1 a check disagrees with the theory,
+2 bad input (one line on stderr, never a traceback), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import NoReturn
+
+__all__ = ["UsageError", "OneLineParser", "EXIT_OK", "EXIT_DISAGREE", "EXIT_USAGE", "EXIT_INTERRUPTED"]
+
+EXIT_OK, EXIT_DISAGREE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class UsageError(ValueError):
+    """Bad input from the user; its message is printed as one line and the exit code is 2."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line (``tp4: error: …``) and exit with code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        prog = self.prog.split()[0] if self.prog else "tp4"
+        sub = " ".join(self.prog.split()[1:])
+        where = f" {sub}" if sub else ""
+        self.exit(EXIT_USAGE, f"{prog}{where}: error: {message} (see --help)\n")
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Print ``tp4: error: message`` on one line and exit."""
+    print(f"tp4: error: {' '.join(str(message).split())}", file=sys.stderr)
+    raise SystemExit(code)

@@ -1,0 +1,39 @@
+"""Entry point of the ``tp4`` console script."""
+
+from __future__ import annotations
+
+import sys
+from typing import Sequence
+
+from impl.cli import classify
+from impl.cli.errors import EXIT_INTERRUPTED, OneLineParser, UsageError, fail
+from impl.theory import SpecError
+
+__all__ = ["main", "build_parser"]
+
+COMMANDS = (classify,)
+
+
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(
+        prog="tp4",
+        description="Property-based checks of Tensor Programs IV: does a parametrization scale with width as the theory predicts?",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
+    for module in COMMANDS:
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (SpecError, UsageError) as err:
+        fail(str(err))
+    except KeyboardInterrupt:
+        fail("interrupted (finished work is kept)", EXIT_INTERRUPTED)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
