@@ -13,13 +13,14 @@ from impl.theory.classification import (
     r_value,
     stability_conditions,
 )
-from impl.theory.exponents import lag_applies, predicted_exponents, quantity_names
+from impl.theory.exponents import Behaviour, lag_applies, predicted_behaviours, predicted_exponents, quantity_names
 from impl.theory.parametrization import Parametrization
 from impl.theory.presets import PRESET_NAMES, mfp, mup, ntp, preset, sp, sp_lr1n, up
 from impl.theory.rational import format_fraction, to_fraction
 from impl.theory.spec import SpecError, parse_spec
 
 __all__ = [
+    "Behaviour",
     "Classification",
     "Condition",
     "MaximalUpdates",
@@ -37,6 +38,7 @@ __all__ = [
     "mup",
     "ntp",
     "parse_spec",
+    "predicted_behaviours",
     "predicted_exponents",
     "preset",
     "quantity_names",

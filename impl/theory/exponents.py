@@ -12,7 +12,7 @@ name                   exponent
 ``delta_W{l}_x``       −r_l                         (ΔWˡ x^{l−1}, Prop 5.3)
 ``delta_h{l}``         −min_{m≤l} r_m               (Δhˡ)
 ``delta_x{l}``         −min_{m≤l} r_m               (Δxˡ; Δx^L ~ n^{−r}, Def 3.2)
-``delta_kernel{l}``    −min_{m≤l} r_m               (feature-kernel change ⅟ₙ(xₜ·xₜ − x₀·x₀), Def 3.5)
+``delta_kernel{l}``    0 if min_{m≤l} r_m = 0, else None (feature-kernel change, Def 3.5; see below)
 ``delta_Wout_x``       1 − 2a_{L+1} − c             (ΔW^{L+1} x^L, Prop 5.5)
 ``Wout0_delta_x``      1 − (a_{L+1}+b_{L+1}) − r    (W₀^{L+1} Δx^L, Prop 5.5)
 ``delta_f``            the larger of the two above  (fₜ − f₀)
@@ -22,18 +22,36 @@ One-step lag (App. H.3, Assumption H.21): when a_{L+1}+b_{L+1} > 2a_{L+1}+c the 
 backward pass sees only W₀^{L+1}, so at t = 1 the r_l are computed with a_{L+1}+b_{L+1} in place
 of the min of Definition 3.2; the table above holds from t = 2 on. ``step=1`` applies this.
 
+The feature-kernel change ⅟ₙ(xˡₜ·xˡₜ − xˡ₀·xˡ₀) is Θ(1) exactly when layer l learns features
+(Theorem 3.6, H.13(3)); otherwise Theorem H.13 says only that the kernel is fixed in the limit, and
+gives no rate. Measurements show the rate is *not* n^{−r} (NTP: ≈ n^{−1}; the cross term
+x₀·Δx/n is a sum of √n random-sign terms), so tp4 predicts no value there: its exponent is None
+and :func:`predicted_behaviours` says "vanishes".
+
 Unstable parametrizations get ``None`` for every quantity: once something blows up, the
 linearised exponent no longer holds, and only "grows" is a prediction.
 """
 
 from __future__ import annotations
 
+import enum
 from fractions import Fraction
 
 from impl.theory.classification import classify, r_layers
 from impl.theory.parametrization import Parametrization
 
-__all__ = ["quantity_names", "predicted_exponents", "lag_applies"]
+__all__ = ["Behaviour", "quantity_names", "predicted_exponents", "predicted_behaviours", "lag_applies"]
+
+
+class Behaviour(str, enum.Enum):
+    """A qualitative prediction: how a quantity's size behaves as width grows."""
+
+    THETA1 = "theta1"  # Θ(1): exponent 0
+    VANISHES = "vanishes"  # exponent < 0
+    GROWS = "grows"  # exponent > 0 (or blows up)
+
+    def __str__(self) -> str:
+        return self.value
 
 
 def quantity_names(depth: int) -> tuple[str, ...]:
@@ -72,8 +90,39 @@ def predicted_exponents(p: Parametrization, step: int | None = None) -> dict[str
         out[f"delta_W{l}_x"] = -r_l
         out[f"delta_h{l}"] = -running
         out[f"delta_x{l}"] = -running
-        out[f"delta_kernel{l}"] = -running
+        out[f"delta_kernel{l}"] = Fraction(0) if running == 0 else None
     out["delta_Wout_x"] = 1 - 2 * p.a_out - p.c
     out["Wout0_delta_x"] = 1 - A - r
     out["delta_f"] = max(out["delta_Wout_x"], out["Wout0_delta_x"])  # type: ignore[type-var]
     return {k: out[k] for k in names}
+
+
+def predicted_behaviours(p: Parametrization, step: int | None = None) -> dict[str, Behaviour | None]:
+    """The qualitative prediction of every quantity (None where the theory says nothing).
+
+    Stable: from the sign of the exponent; ``delta_kernel{l}`` vanishes when layer l does not learn
+    features. Unstable: each violated condition of Theorem 3.3 makes the quantity it governs grow
+    (``Condition.governs``: h{l}, f0, delta_h{l}, delta_Wout_x, Wout0_delta_x; an initial scale
+    that is too small vanishes instead), and the output ones make ``delta_f`` grow; everything else
+    is left open (saturation of φ can hide growth downstream).
+    """
+    c = classify(p)
+    names = quantity_names(p.depth)
+    if not c.stable:
+        out: dict[str, Behaviour | None] = {k: None for k in names}
+        for cond in c.violated:
+            if cond.phase == "init":  # Eq. (6): too large a scale grows, too small vanishes
+                out[cond.governs] = Behaviour.GROWS if cond.slack < 0 else Behaviour.VANISHES
+            elif c.stable_at_init:  # Eqs. (7)-(8) presuppose a stable initialisation
+                out[cond.governs] = Behaviour.GROWS
+                if cond.governs in ("delta_Wout_x", "Wout0_delta_x"):
+                    out["delta_f"] = Behaviour.GROWS
+        return out
+    exps = predicted_exponents(p, step)
+    result: dict[str, Behaviour | None] = {}
+    for k, e in exps.items():
+        if e is None:
+            result[k] = Behaviour.VANISHES if k.startswith("delta_kernel") else None
+        else:
+            result[k] = Behaviour.THETA1 if e == 0 else (Behaviour.VANISHES if e < 0 else Behaviour.GROWS)
+    return result
