@@ -1,0 +1,151 @@
+"""Fitting every quantity of a sweep at one step and deciding it against the theory.
+
+The predictions come from :func:`impl.theory.predicted_exponents` at the chosen step, which
+applies the one-step lag of App. H.3 at step 1; where it predicts no value, the qualitative
+prediction of :func:`impl.theory.predicted_behaviours` (e.g. "grows" for a quantity governed by a
+violated stability condition, "vanishes" for a kernel-regime feature-kernel change) is decided
+instead (see :mod:`impl.measurement.decision`). The quantities measured at initialisation
+(``h{l}``, ``x{l}``, ``f0``) can be analysed at any step, including 0; the update quantities
+(``delta_*``, ``Wout0_delta_x``) are exactly 0 at step 0 and are analysed only at steps ≥ 1.
+
+Blow-ups: a quantity whose sizes are non-finite at the step is a blow-up; so is any quantity of a
+run the simulator flagged (``blowup_step``) at or before the step — except ``f0``, the output at
+initialisation, which training cannot change (it counts as blown up only if it is non-finite).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from impl.measurement.decision import DEFAULT_MARGIN, Decision, Verdict, decide
+from impl.measurement.fit import DEFAULT_ALPHA, ExponentFit, fit_exponent
+from impl.measurement.sweep import SweepResult
+from impl.theory import Parametrization, predicted_behaviours, predicted_exponents
+
+__all__ = ["QuantityResult", "Analysis", "analyze", "is_update_quantity"]
+
+
+def is_update_quantity(name: str) -> bool:
+    """Whether ``name`` measures a change since initialisation (0 at step 0)."""
+    return name.startswith("delta_") or name == "Wout0_delta_x"
+
+
+@dataclass(frozen=True, eq=False)
+class QuantityResult:
+    """One quantity at one step: its per-width, per-seed sizes ``values`` (W, S) and the decision."""
+
+    name: str
+    step: int
+    predicted: Fraction | None
+    decision: Decision
+    widths: tuple[int, ...]
+    seeds: tuple[int, ...]
+    values: np.ndarray
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.decision.verdict
+
+    @property
+    def expected(self) -> str | None:
+        """The qualitative prediction ("grows", "vanishes", "theta1") or None."""
+        return self.decision.expected
+
+    @property
+    def fit(self) -> ExponentFit | None:
+        return self.decision.fit
+
+    @property
+    def slope(self) -> float:
+        return self.decision.slope
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        return self.decision.ci
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis(Mapping[str, QuantityResult]):
+    """The per-quantity results (a read-only mapping name → :class:`QuantityResult`) and their settings.
+
+    ``parametrization`` is the one whose predictions were tested (normally the swept one).
+    """
+
+    parametrization: Parametrization
+    step: int
+    margin: float
+    alpha: float
+    results: dict[str, QuantityResult]
+
+    def __getitem__(self, name: str) -> QuantityResult:
+        return self.results[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def verdicts(self) -> dict[str, Verdict]:
+        """name → verdict."""
+        return {k: v.verdict for k, v in self.results.items()}
+
+
+def _generators(rng: np.random.Generator | int, n: int) -> list[np.random.Generator]:
+    if isinstance(rng, np.random.Generator):
+        return [rng] * n
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(rng).spawn(n)]
+
+
+def analyze(
+    result: SweepResult,
+    p: Parametrization,
+    *,
+    step: int | None = None,
+    margin: float = DEFAULT_MARGIN,
+    alpha: float = DEFAULT_ALPHA,
+    quantities: Sequence[str] | None = None,
+    n_resamples: int | None = None,
+    method: str = "jackknife-t",
+    rng: np.random.Generator | int = 0,
+    min_seeds: int = 2,
+) -> Analysis:
+    """Fit every quantity of ``result`` at ``step`` (default: the last) and decide it against ``p``'s predictions.
+
+    ``p`` is normally ``result.parametrization``; another parametrization of the same depth tests
+    the measurements against *its* predictions (a negative control). At step 0 only the
+    initialisation quantities are analysed. ``margin`` δ, ``alpha`` (the interval level is 1 − α),
+    ``n_resamples``, ``method`` and ``rng`` go to :func:`fit_exponent` / :func:`decide`; each
+    quantity gets its own generator spawned from an integer ``rng``, so results are deterministic.
+    """
+    t = result.steps if step is None else int(step)
+    if not 0 <= t <= result.steps:
+        raise ValueError(f"step must be in 0..{result.steps}, got {step}")
+    if p.depth != result.parametrization.depth:
+        raise ValueError(f"p has depth {p.depth} but the sweep has depth {result.parametrization.depth}")
+    names = list(result.quantity_names if quantities is None else quantities)
+    if t == 0:
+        asked = [n for n in names if is_update_quantity(n)]
+        if quantities is not None and asked:
+            raise ValueError(f"{asked} are updates (0 at step 0); analyse them at step >= 1")
+        names = [n for n in names if not is_update_quantity(n)]
+    unknown = [n for n in names if n not in result.values]
+    if unknown:
+        raise KeyError(f"quantities {unknown} were not recorded (have {list(result.values)})")
+    preds = predicted_exponents(p, step=t if t >= 1 else None)
+    behaviours = predicted_behaviours(p, step=t if t >= 1 else None)
+    out: dict[str, QuantityResult] = {}
+    for name, gen in zip(names, _generators(rng, len(names))):
+        sizes = result.at(name, t)
+        outcome = fit_exponent(
+            result.widths, sizes, alpha=alpha, n_resamples=n_resamples, method=method, rng=gen,
+            step=t, seeds=result.seeds, blowup_step=None if name == "f0" else result.blowup_step,
+        )
+        decision = decide(outcome, preds.get(name), margin=margin, min_seeds=min_seeds, expected=behaviours.get(name))
+        out[name] = QuantityResult(name, t, preds.get(name), decision, result.widths, result.seeds, sizes.copy())
+    return Analysis(p, t, margin, alpha, out)
