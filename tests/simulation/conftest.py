@@ -1,0 +1,24 @@
+"""Run the simulation tests single-threaded.
+
+The tests use tiny matrices, where intra-op threading is pure overhead; on the 2-vCPU machines this
+project runs on, OpenMP hand-offs for such ops were seen to cost ~50× the work itself, at random
+(a 58-case file took 3.5 s on one thread and 10–25 s on two). Under ``pytest -n auto`` each worker
+gets a core anyway. The previous setting is restored after each test.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+import torch
+
+
+@pytest.fixture(autouse=True)
+def _single_thread() -> Iterator[None]:
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
