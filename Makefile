@@ -17,13 +17,16 @@ $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	touch $@
 
 run: setup
-	$(BIN)/tp4 classify --depth 2
+	$(BIN)/tp4 classify --depth 3
+	$(BIN)/tp4 sweep mup --depth 3
 
 test: setup
 	$(BIN)/python -m pytest -n auto
 
 bench: setup
-	$(BIN)/python -m pytest -p no:xdist --benchmark-only --benchmark-enable tests/benchmarks
+	mkdir -p .benchmarks
+	$(BIN)/python -m pytest -p no:xdist --benchmark-only --benchmark-enable --benchmark-json .benchmarks/last.json tests/benchmarks/bench_sweep_speed.py
+	$(BIN)/python -m tests.benchmarks.ratios .benchmarks/last.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -5,13 +5,13 @@ from __future__ import annotations
 import sys
 from typing import Sequence
 
-from impl.cli import classify
+from impl.cli import calibrate, classify, sweep
 from impl.cli.errors import EXIT_INTERRUPTED, OneLineParser, UsageError, fail
 from impl.theory import SpecError
 
 __all__ = ["main", "build_parser"]
 
-COMMANDS = (classify,)
+COMMANDS = (classify, sweep, calibrate)
 
 
 def build_parser() -> OneLineParser:
@@ -31,6 +31,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except (SpecError, UsageError) as err:
         fail(str(err))
+    except OSError as err:  # unreachable dask scheduler, unwritable --json path, ...
+        fail(f"{type(err).__name__}: {err}")
     except KeyboardInterrupt:
         fail("interrupted (finished work is kept)", EXIT_INTERRUPTED)
 

@@ -1,0 +1,114 @@
+"""Argument parsing shared by the commands that simulate networks (sweep, check, report)."""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from impl.cli.errors import UsageError
+
+__all__ = ["positive_int", "int_list", "add_training_args", "add_executor_args", "train_config", "executor_from", "check_output_path"]
+
+DEFAULT_WIDTHS = (64, 128, 256, 512, 1024, 2048, 4096)
+
+
+def positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be >= 1")
+    return v
+
+
+def positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not v > 0 or v != v or v == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive finite number")
+    return v
+
+
+def int_list(text: str) -> tuple[int, ...]:
+    """``64,128,256`` → (64, 128, 256), each ≥ 1, at least two, strictly increasing after sorting."""
+    parts = [t for t in text.replace(" ", "").split(",") if t]
+    try:
+        values = tuple(sorted({int(t) for t in parts}))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of integers") from None
+    if len(values) < 2 or values[0] < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: need at least two distinct widths, all >= 1")
+    return values
+
+
+def add_training_args(ap: argparse.ArgumentParser, *, seeds: int, steps: int) -> None:
+    ap.add_argument("--depth", type=int, default=None, help="L, hidden layers (presets; default 2)")
+    ap.add_argument("--phi", default="tanh", help="nonlinearity: tanh, sigma-gelu[:σ], relu, gelu, identity, square, erf")
+    ap.add_argument("--widths", type=int_list, default=DEFAULT_WIDTHS, help="comma-separated widths (default 64..4096)")
+    ap.add_argument("--seeds", type=positive_int, default=seeds, help=f"network seeds per width (default {seeds})")
+    ap.add_argument("--steps", type=positive_int, default=steps, help=f"SGD steps (default {steps})")
+    ap.add_argument("--lr", type=positive_float, default=1.0, help="η; the learning rate is η·n^-c (default 1)")
+    ap.add_argument("--batch", type=positive_int, default=1, help="examples per SGD step (default 1)")
+    ap.add_argument("--probes", type=positive_int, default=32, help="probe inputs measured (default 32)")
+    ap.add_argument("--input-dim", type=positive_int, default=16, help="input dimension d (default 16)")
+    ap.add_argument("--loss", choices=("mse", "logistic"), default="mse")
+    ap.add_argument("--dtype", choices=("float64", "float32"), default="float64")
+    ap.add_argument("--device", default="cpu", help="cpu or cuda[:k]")
+    ap.add_argument("--data-seed", type=int, default=0, help="seed of inputs, labels and probes (default 0)")
+
+
+def add_executor_args(ap: argparse.ArgumentParser) -> None:
+    group = ap.add_mutually_exclusive_group()
+    group.add_argument("-j", "--jobs", type=positive_int, default=None, help="run jobs in N local processes")
+    group.add_argument("--dask", metavar="ADDRESS", default=None, help="run jobs on a dask.distributed scheduler")
+    ap.add_argument("--cache", metavar="DIR", default=os.environ.get("TP4_CACHE", ".tp4-cache"),
+                    help="job cache; an interrupted run resumes from it (default .tp4-cache, env TP4_CACHE)")
+    ap.add_argument("--no-cache", action="store_true", help="do not read or write the job cache")
+    ap.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def train_config(args: argparse.Namespace, **overrides: Any) -> Any:
+    """A :class:`impl.simulation.TrainConfig` from parsed arguments (bad values → UsageError)."""
+    from impl.simulation import TrainConfig
+
+    phi: Any = args.phi
+    if isinstance(phi, str) and phi.startswith("sigma-gelu:"):
+        from impl.simulation import sigma_gelu
+
+        try:
+            phi = sigma_gelu(float(phi.split(":", 1)[1]))
+        except ValueError as err:
+            raise UsageError(f"--phi {args.phi}: {err}") from None
+    fields = dict(
+        phi=phi, input_dim=args.input_dim, steps=args.steps, lr=args.lr, batch=args.batch, probes=args.probes,
+        loss=args.loss, dtype=args.dtype, device=args.device, data_seed=args.data_seed,
+    )
+    fields.update(overrides)
+    try:
+        return TrainConfig(**fields)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+
+
+def check_output_path(path: str | None) -> None:
+    """Fail before any work when ``--json PATH`` could not be written."""
+    if path is not None:
+        parent = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(parent):
+            raise UsageError(f"--json {path}: directory {parent} does not exist")
+
+
+def executor_from(args: argparse.Namespace) -> Any:
+    """None (in-process), a process pool for ``-j``, or the dask address for ``--dask``."""
+    if args.dask:
+        return args.dask
+    if args.jobs and args.jobs > 1:
+        # fork after torch has run can hang the workers; forkserver starts clean interpreters
+        return ProcessPoolExecutor(max_workers=args.jobs, mp_context=multiprocessing.get_context("forkserver"))
+    return None

@@ -1,0 +1,71 @@
+"""Calibrating the equivalence margin δ on real sweeps of correct theory (THEORY.md §5).
+
+Take sweeps of parametrizations whose predictions are right (stable presets), fit every quantity
+with a predicted exponent e, and decide the same fit against e + offset for offsets 0 (correct:
+``inconsistent`` is a false alarm, ``inconclusive`` a lost decision) and ±1/4, ±1/2 (wrong: the
+power is the rate of ``inconsistent``; ``consistent`` there is a missed error). The synthetic
+counterpart, with a known bias model, is :mod:`impl.measurement.calibration`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Iterable, Sequence
+
+from scipy.stats import binomtest
+
+from impl.measurement.analysis import Analysis
+from impl.measurement.decision import decide
+
+__all__ = ["OFFSETS", "RateRow", "margin_rates", "format_rates"]
+
+OFFSETS: tuple[Fraction, ...] = (Fraction(0), Fraction(1, 4), Fraction(-1, 4), Fraction(1, 2), Fraction(-1, 2))
+
+
+@dataclass(frozen=True)
+class RateRow:
+    """Verdict counts for one offset of the prediction, over every fitted quantity of every sweep."""
+
+    offset: Fraction
+    margin: float
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def rate(self, verdict: str) -> float:
+        return self.counts.get(verdict, 0) / self.total if self.total else float("nan")
+
+    def rate_ci(self, verdict: str, level: float = 0.95) -> tuple[float, float]:
+        """Clopper–Pearson interval of a verdict's rate."""
+        ci = binomtest(self.counts.get(verdict, 0), self.total).proportion_ci(level)
+        return float(ci.low), float(ci.high)
+
+
+def margin_rates(
+    analyses: Iterable[Analysis], margin: float, offsets: Sequence[Fraction] = OFFSETS
+) -> tuple[RateRow, ...]:
+    """Decide every predicted quantity of every analysis against prediction + offset."""
+    counts = {off: Counter[str]() for off in offsets}
+    for analysis in analyses:
+        for q in analysis.values():
+            if q.predicted is None or q.fit is None:
+                continue
+            for off in offsets:
+                counts[off][decide(q.fit, q.predicted + off, margin=margin).verdict.value] += 1
+    return tuple(RateRow(off, margin, dict(counts[off])) for off in offsets)
+
+
+def format_rates(rows: Sequence[RateRow]) -> str:
+    """A Markdown table: per offset, the rates of consistent / inconclusive / inconsistent."""
+    out = ["| δ | prediction off by | fits | consistent | inconclusive | inconsistent (95% CI) |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        lo, hi = r.rate_ci("inconsistent")
+        out.append(
+            f"| {r.margin:g} | {r.offset} | {r.total} | {r.rate('consistent'):.3f} | {r.rate('inconclusive'):.3f} "
+            f"| {r.rate('inconsistent'):.3f} [{lo:.3f}, {hi:.3f}] |"
+        )
+    return "\n".join(out)

@@ -1,0 +1,30 @@
+"""Print the benchmark ratios from a pytest-benchmark JSON file: tp4/floor and naive/tp4.
+
+Usage: ``python -m tests.benchmarks.ratios .benchmarks/last.json``
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+
+
+def main(path: str) -> int:
+    data = json.load(open(path, encoding="utf-8"))
+    groups: dict[str, dict[str, float]] = defaultdict(dict)
+    for b in data["benchmarks"]:
+        kind = b["name"].split("[")[0].removeprefix("test_")
+        groups[b["group"]][kind] = b["stats"]["median"]
+    print(f"{'group':<18}{'tp4 s':>9}{'floor s':>9}{'naive s':>9}{'tp4/floor':>11}{'naive/tp4':>11}")
+    for g, t in sorted(groups.items()):
+        tp4, fl, nv = t.get("tp4"), t.get("floor"), t.get("naive")
+        r1 = f"{tp4 / fl:.2f}" if tp4 and fl else "-"
+        r2 = f"{nv / tp4:.2f}" if tp4 and nv else "-"
+        fmt = lambda x: f"{x:.2f}" if x else "-"  # noqa: E731
+        print(f"{g:<18}{fmt(tp4):>9}{fmt(fl):>9}{fmt(nv):>9}{r1:>11}{r2:>11}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

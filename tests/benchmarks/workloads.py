@@ -1,0 +1,74 @@
+"""The three computations the benchmarks compare (issue: engine speed targets).
+
+* :func:`tp4_sweep` — the engine: every seed of a width batched, W = W₀ + low-rank updates.
+* :func:`naive_sweep` — the same training and recording written the naive way: a dense autograd
+  ``nn.Module`` trained by ``torch.optim.SGD``, seed by seed (:mod:`impl.simulation.reference`).
+* :func:`floor` — what no implementation can avoid: drawing W₀'s Gaussians plus the products
+  with W₀ that the forward passes (training batch and probes, every step) and the backward passes
+  (training batch) need, batched over seeds.
+
+Workload: a 3-hidden-layer tanh MLP 16→n→n→n→1, 3 SGD steps, 5 seeds, widths 64…4096.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Sequence
+
+import torch
+
+from impl.simulation import TrainConfig, simulate
+from impl.simulation.config import DTYPES
+from impl.simulation.draws import fill_standard_normal
+from impl.simulation.reference import simulate_reference
+from impl.theory import Parametrization, mup
+
+__all__ = ["WIDTHS", "SEEDS", "DEPTH", "config", "tp4_sweep", "naive_sweep", "floor"]
+
+WIDTHS: tuple[int, ...] = (64, 128, 256, 512, 1024, 2048, 4096)
+SEEDS: tuple[int, ...] = tuple(range(5))
+DEPTH = 3
+PARAM: Parametrization = mup(DEPTH)
+
+
+def config(batch: int, dtype: str) -> TrainConfig:
+    return TrainConfig(phi="tanh", input_dim=16, steps=3, batch=batch, probes=32, dtype=dtype)
+
+
+def tp4_sweep(cfg: TrainConfig, widths: Sequence[int] = WIDTHS) -> None:
+    for n in widths:
+        simulate(PARAM, cfg, n, SEEDS)
+
+
+def naive_sweep(cfg: TrainConfig, widths: Sequence[int] = WIDTHS) -> None:
+    for n in widths:
+        simulate_reference(PARAM, cfg, n, SEEDS)
+
+
+def floor(cfg: TrainConfig, widths: Sequence[int] = WIDTHS) -> None:
+    """Draw every W₀ and do the unavoidable W₀ products, batched over seeds."""
+    dt = DTYPES[cfg.dtype]
+    S, d, T, B, P = len(SEEDS), cfg.input_dim, cfg.steps, cfg.batch, cfg.probes
+    for n in widths:
+        first = torch.empty(S, n, d, dtype=dt)
+        hidden = [torch.empty(S, n, n, dtype=dt) for _ in range(DEPTH - 1)]
+        out = torch.empty(S, 1, n, dtype=dt)
+        for s, seed in enumerate(SEEDS):
+            fill_standard_normal(first[s], seed, n, "weight", 1)
+            for l, w in enumerate(hidden, start=2):
+                fill_standard_normal(w[s], seed, n, "weight", l)
+            fill_standard_normal(out[s], seed, n, "readout")
+        xs = torch.ones(S, d, B + P, dtype=dt)
+        for _ in range(T + 1):  # forward: batch + probes at every recorded step
+            v = torch.matmul(first, xs)
+            for w in hidden:
+                v = torch.matmul(w, v)
+            torch.matmul(out, v)
+        g = torch.ones(S, n, B, dtype=dt)
+        for _ in range(T):  # backward through the hidden W₀ for the training batch
+            for w in hidden:
+                g = torch.matmul(w.transpose(1, 2), g)
+
+
+def with_dtype(cfg: TrainConfig, dtype: str) -> TrainConfig:
+    return replace(cfg, dtype=dtype)

@@ -1,0 +1,59 @@
+"""``tp4 sweep``: table, JSON report, cache resumption and one-line errors (small widths: fast)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from impl.cli.main import main
+
+SMALL = ["--widths", "32,64,128", "--seeds", "3", "--steps", "2", "--probes", "8", "--no-progress"]
+
+
+def test_sweep_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "mup.json"
+    args = ["sweep", "mup", "--depth", "2", *SMALL, "--cache", str(tmp_path / "cache"), "--json", str(out)]
+    assert main(args) == 0
+    table = capsys.readouterr().out
+    assert "delta_W2_x" in table and "decision" in table
+    doc = json.loads(out.read_text())
+    assert {"spec", "depth", "widths", "steps", "quantities"} <= set(doc)
+    assert doc["widths"] == [32, 64, 128] and doc["depth"] == 2 and doc["steps"] == 2
+    q = doc["quantities"]["delta_W1_x"]
+    assert {"step", "slope", "ci", "predicted", "decision", "values"} <= set(q)
+    assert q["predicted"] == "0" and q["step"] == 2 and len(q["values"]) == 3 and len(q["values"][0]) == 3
+    assert doc["quantities"]["f0"]["predicted"] == "-1/2"
+    # the second run is served from the cache
+    assert main(args) == 0
+    assert "3/3 jobs cached" in capsys.readouterr().out
+
+
+def test_unstable_sp_has_no_predicted_values(tmp_path: Path) -> None:
+    out = tmp_path / "sp.json"
+    assert main(["sweep", "sp", "--depth", "2", *SMALL, "--no-cache", "--json", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    assert all(q["predicted"] is None for q in doc["quantities"].values())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sweep", "mfp", "--depth", "2"],
+        ["sweep", "mup", "--widths", "64"],
+        ["sweep", "mup", "--widths", "64,abc"],
+        ["sweep", "mup", "--seeds", "0"],
+        ["sweep", "mup", "--lr", "-1"],
+        ["sweep", "mup", "--steps", "2", "--step", "3"],
+        ["sweep", "mup", "--phi", "softsign"],
+        ["sweep", "mup", "--margin", "2"],
+        ["sweep", "mup", "-j", "2", "--dask", "tcp://127.0.0.1:1"],
+    ],
+)
+def test_bad_sweep_input_is_one_line_exit_2(args: list[str]) -> None:
+    proc = subprocess.run([sys.executable, "-m", "impl.cli.main", *args], capture_output=True, text=True)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
