@@ -49,7 +49,7 @@ def int_list(text: str) -> tuple[int, ...]:
 
 def add_training_args(ap: argparse.ArgumentParser, *, seeds: int, steps: int) -> None:
     ap.add_argument("--depth", type=int, default=None, help="L, hidden layers (presets; default 2)")
-    ap.add_argument("--phi", default="tanh", help="nonlinearity: tanh, sigma-gelu[:σ], relu, gelu, identity, square, erf")
+    ap.add_argument("--phi", default="tanh", help="nonlinearity: tanh (default), sigma-gelu[:σ], relu, gelu, identity, square, erf")
     ap.add_argument("--widths", type=int_list, default=DEFAULT_WIDTHS, help="comma-separated widths (default 64..4096)")
     ap.add_argument("--seeds", type=positive_int, default=seeds, help=f"network seeds per width (default {seeds})")
     ap.add_argument("--steps", type=positive_int, default=steps, help=f"SGD steps (default {steps})")
@@ -77,16 +77,8 @@ def train_config(args: argparse.Namespace, **overrides: Any) -> Any:
     """A :class:`impl.simulation.TrainConfig` from parsed arguments (bad values → UsageError)."""
     from impl.simulation import TrainConfig
 
-    phi: Any = args.phi
-    if isinstance(phi, str) and phi.startswith("sigma-gelu:"):
-        from impl.simulation import sigma_gelu
-
-        try:
-            phi = sigma_gelu(float(phi.split(":", 1)[1]))
-        except ValueError as err:
-            raise UsageError(f"--phi {args.phi}: {err}") from None
     fields = dict(
-        phi=phi, input_dim=args.input_dim, steps=args.steps, lr=args.lr, batch=args.batch, probes=args.probes,
+        phi=args.phi, input_dim=args.input_dim, steps=args.steps, lr=args.lr, batch=args.batch, probes=args.probes,
         loss=args.loss, dtype=args.dtype, device=args.device, data_seed=args.data_seed,
     )
     fields.update(overrides)
