@@ -46,28 +46,30 @@ def naive_sweep(cfg: TrainConfig, widths: Sequence[int] = WIDTHS) -> None:
 
 
 def floor(cfg: TrainConfig, widths: Sequence[int] = WIDTHS) -> None:
-    """Draw every W₀ and do the unavoidable W₀ products, batched over seeds."""
+    """Draw every W₀ and do the unavoidable W₀ products, seed by seed (one ``mm`` each, row form).
+
+    Per seed: each W₀ is drawn once (same generator routine as the engine); the forward pass of the
+    training batch and the probes at every recorded step multiplies by every W₀; the backward pass
+    of the training batch multiplies by every hidden W₀ at every step. Gradients are kept as rows
+    (g @ W), the fast layout on CPU.
+    """
     dt = DTYPES[cfg.dtype]
-    S, d, T, B, P = len(SEEDS), cfg.input_dim, cfg.steps, cfg.batch, cfg.probes
+    d, T, B, P = cfg.input_dim, cfg.steps, cfg.batch, cfg.probes
     for n in widths:
-        first = torch.empty(S, n, d, dtype=dt)
-        hidden = [torch.empty(S, n, n, dtype=dt) for _ in range(DEPTH - 1)]
-        out = torch.empty(S, 1, n, dtype=dt)
-        for s, seed in enumerate(SEEDS):
-            fill_standard_normal(first[s], seed, n, "weight", 1)
-            for l, w in enumerate(hidden, start=2):
-                fill_standard_normal(w[s], seed, n, "weight", l)
-            fill_standard_normal(out[s], seed, n, "readout")
-        xs = torch.ones(S, d, B + P, dtype=dt)
-        for _ in range(T + 1):  # forward: batch + probes at every recorded step
-            v = torch.matmul(first, xs)
-            for w in hidden:
-                v = torch.matmul(w, v)
-            torch.matmul(out, v)
-        g = torch.ones(S, n, B, dtype=dt)
-        for _ in range(T):  # backward through the hidden W₀ for the training batch
-            for w in hidden:
-                g = torch.matmul(w.transpose(1, 2), g)
+        for seed in SEEDS:
+            first = fill_standard_normal(torch.empty(n, d, dtype=dt), seed, n, "weight", 1)
+            hidden = [fill_standard_normal(torch.empty(n, n, dtype=dt), seed, n, "weight", l) for l in range(2, DEPTH + 1)]
+            out = fill_standard_normal(torch.empty(n, 1, dtype=dt), seed, n, "readout")
+            xs = torch.ones(B + P, d, dtype=dt)
+            for _ in range(T + 1):  # forward: batch + probes, rows
+                v = torch.mm(xs, first.t())
+                for w in hidden:
+                    v = torch.mm(v, w.t())
+                torch.mm(v, out)
+            g = torch.ones(B, n, dtype=dt)
+            for _ in range(T):  # backward through the hidden W₀, rows
+                for w in reversed(hidden):
+                    g = torch.mm(g, w)
 
 
 def with_dtype(cfg: TrainConfig, dtype: str) -> TrainConfig:
