@@ -28,6 +28,12 @@ gives no rate. Measurements show the rate is *not* n^{−r} (NTP: ≈ n^{−1}; 
 x₀·Δx/n is a sum of √n random-sign terms), so tp4 predicts no value there: its exponent is None
 and :func:`predicted_behaviours` says "vanishes".
 
+Under the lag, W₀^{L+1}Δx^L after t ≥ 2 steps is *not* n^{1−A−r}: from step 2 on the backward pass
+runs through ΔW^{L+1} (∝ x^L), so the later part of Δx^L is uncorrelated with W₀^{L+1} and their
+product is a random sum. Measured for a = (−½, 0, ½), b = (½, ½, 1), c = 0 at t = 2: slope −0.98
+against 1 − A − r = −½. Proposition 5.5 says only that it is not Θ(1) (A + r > 1), so tp4 predicts
+no value there (None; :func:`predicted_behaviours` says "vanishes"); at t = 1 the lagged formula holds.
+
 Unstable parametrizations get ``None`` for every quantity: once something blows up, the
 linearised exponent no longer holds, and only "grows" is a prediction.
 """
@@ -92,8 +98,10 @@ def predicted_exponents(p: Parametrization, step: int | None = None) -> dict[str
         out[f"delta_x{l}"] = -running
         out[f"delta_kernel{l}"] = Fraction(0) if running == 0 else None
     out["delta_Wout_x"] = 1 - 2 * p.a_out - p.c
-    out["Wout0_delta_x"] = 1 - A - r
-    out["delta_f"] = max(out["delta_Wout_x"], out["Wout0_delta_x"])  # type: ignore[type-var]
+    lagged_later = lag_applies(p) and step != 1
+    out["Wout0_delta_x"] = None if lagged_later else 1 - A - r
+    # under the lag 1 - A - r < 1 - 2a_{L+1} - c, so the update term sets delta_f either way
+    out["delta_f"] = max(out["delta_Wout_x"], 1 - A - r)
     return {k: out[k] for k in names}
 
 
@@ -103,17 +111,21 @@ def predicted_behaviours(p: Parametrization, step: int | None = None) -> dict[st
     Stable: from the sign of the exponent; ``delta_kernel{l}`` vanishes when layer l does not learn
     features. Unstable: each violated condition of Theorem 3.3 makes the quantity it governs grow
     (``Condition.governs``: h{l}, f0, delta_h{l}, delta_Wout_x, Wout0_delta_x; an initial scale
-    that is too small vanishes instead), and the output ones make ``delta_f`` grow; everything else
-    is left open (saturation of φ can hide growth downstream).
+    that is too small vanishes instead), and the output ones make ``delta_f`` grow — except that
+    a_{L+1}+b_{L+1}+r ≥ 1 says nothing once r < 0 (Δx^L saturates at Θ(1) with a bounded φ: µP with
+    c = −½ measured W₀Δx slope +0.005). Everything else is left open.
     """
     c = classify(p)
     names = quantity_names(p.depth)
     if not c.stable:
         out: dict[str, Behaviour | None] = {k: None for k in names}
+        r_blows_up = c.r < 0
         for cond in c.violated:
             if cond.phase == "init":  # Eq. (6): too large a scale grows, too small vanishes
                 out[cond.governs] = Behaviour.GROWS if cond.slack < 0 else Behaviour.VANISHES
             elif c.stable_at_init:  # Eqs. (7)-(8) presuppose a stable initialisation
+                if cond.name == "aL+1+bL+1+r>=1" and r_blows_up:
+                    continue  # Δx^L saturates (bounded φ) once r < 0: the linearised A + r says nothing
                 out[cond.governs] = Behaviour.GROWS
                 if cond.governs in ("delta_Wout_x", "Wout0_delta_x"):
                     out["delta_f"] = Behaviour.GROWS
@@ -122,7 +134,7 @@ def predicted_behaviours(p: Parametrization, step: int | None = None) -> dict[st
     result: dict[str, Behaviour | None] = {}
     for k, e in exps.items():
         if e is None:
-            result[k] = Behaviour.VANISHES if k.startswith("delta_kernel") else None
+            result[k] = Behaviour.VANISHES if k.startswith(("delta_kernel", "Wout0_delta_x")) else None
         else:
             result[k] = Behaviour.THETA1 if e == 0 else (Behaviour.VANISHES if e < 0 else Behaviour.GROWS)
     return result
