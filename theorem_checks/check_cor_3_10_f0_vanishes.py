@@ -6,16 +6,25 @@ vanishes at initialisation: f₀(ξ) → 0 almost surely, i.e. its width exponen
 parametrizations also have f₀ → 0 (Theorem H.13(4)); UP_r with 0 < r < ½ is one.
 
 Negative control: an f₀ exponent written ½ − b_{L+1} (forgetting a_{L+1}) violates the corollary.
+
+Finite-width checks (φ ∈ {tanh, σ-gelu}, random data): feature-learning draws have a measured f₀
+width exponent equal to the predicted ½ − (a_{L+1} + b_{L+1}) < 0, and so does UP_{1/4} (kernel
+regime, f₀ ~ n^{−1/4}). Negative controls: the same measurements against the exponent ± ¼ or + ½, and
+against the ½ − b_{L+1} mistake, must fail.
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from impl.strategies import parametrizations
 from impl.theory import Parametrization, classification, exponents, presets
 from theorem_checks.breakage import f0_exponent_from_b_only
+from theorem_checks.finite import Disagreement, Routine, confirm, finite_settings, routines, shifted, theory_claims
 from theorem_checks.support import assert_check_fails, theory_settings
 
 
@@ -44,3 +53,45 @@ def test_converse_fails_kernel_regime_with_vanishing_f0(depth: int) -> None:
 def test_negative_control_wrong_f0_exponent(monkeypatch: pytest.MonkeyPatch) -> None:
     f0_exponent_from_b_only(monkeypatch)
     assert_check_fails(parametrizations(regime="feature_learning"), f0_vanishes_under_feature_learning)
+
+
+# --- Finite width: the measured f₀ exponent (RMS over 64 probes and the seeds, at t = 0) ----------
+
+AT_INIT = routines(steps=0)
+# f₀ needs many seeds: for a φ that is not odd (σ-gelu) f₀(ξ) ≈ (Σᵢ vᵢ)·E φ(h) + …, so its RMS over
+# probes is nearly one |Gaussian| per seed. Initialisation only, so seeds are cheap.
+F0_SEEDS = 64
+
+
+def f0_scales_as_predicted(p: Parametrization, routine: Routine, shift: Fraction = Fraction(0)) -> None:
+    """f₀ ~ n^{½ − a_{L+1} − b_{L+1}} (+ ``shift``, for negative controls)."""
+    confirm(p, routine, shifted(theory_claims(p, ["f0"]), shift), step=0, seeds=F0_SEEDS)
+
+
+@finite_settings()
+@given(parametrizations(depth=st.integers(1, 3), regime="feature_learning"), AT_INIT)
+def test_feature_learning_f0_vanishes_at_the_predicted_rate(p: Parametrization, routine: Routine) -> None:
+    assert exponents.predicted_exponents(p)["f0"] < 0
+    f0_scales_as_predicted(p, routine)
+
+
+@finite_settings()
+@given(st.integers(1, 3), AT_INIT)
+def test_kernel_regime_up_quarter_also_has_f0_vanishing(depth: int, routine: Routine) -> None:
+    p = presets.up("1/4", depth)
+    assert classification.classify(p).regime is classification.Regime.KERNEL
+    f0_scales_as_predicted(p, routine)
+
+
+@pytest.mark.parametrize("shift", [Fraction(1, 4), Fraction(-1, 4), Fraction(1, 2)])
+def test_negative_control_f0_exponent_off(shift: Fraction) -> None:
+    p = presets.up("1/4", 2)
+    f0_scales_as_predicted(p, Routine(steps=0))
+    with pytest.raises(Disagreement):
+        f0_scales_as_predicted(p, Routine(steps=0), shift)
+
+
+def test_negative_control_f0_from_b_only_at_finite_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    f0_exponent_from_b_only(monkeypatch)  # µP: ½ − b_{L+1} = 0 instead of −½
+    with pytest.raises(Disagreement):
+        f0_scales_as_predicted(presets.mup(2), Routine(steps=0))

@@ -7,6 +7,11 @@ a_{L+1} = ½, bₗ = ½ − r, c = 0. UP₀ = µP, UP_{1/2} = NTP; for r > ½ th
 (W₀ would be Θ(n^{r−1}) and the initial GP blows up).
 
 Negative control: a UP_r built with a_{L+1} = ½ − r is not the parametrization of the theorem.
+
+Finite-width check (φ ∈ {tanh, σ-gelu}, random η and data, r ∈ {⅛, ¼, ⅜, ½}, L = 1–3): every
+``delta_W{l}_x`` and ``delta_x{L}`` is measured at exponent −r, ``delta_Wout_x`` and
+``Wout0_delta_x`` at 0. Negative control: UP_{1/4}'s measurements judged as UP_0 (µP) and as
+UP_{1/2} (NTP), exponents off by ¼, must fail.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from hypothesis import strategies as st
 from impl.strategies import depths, lattice, parametrizations
 from impl.theory import Parametrization, classification, presets
 from theorem_checks.breakage import up_with_wrong_output_a
+from theorem_checks.finite import Disagreement, Routine, confirm, finite_settings, routines, theory_claims
 from theorem_checks.support import assert_check_fails, theory_settings
 
 HALF = Fraction(1, 2)
@@ -80,3 +86,35 @@ def test_endpoints_are_mup_and_ntp() -> None:
 def test_negative_control_wrong_output_multiplier(monkeypatch: pytest.MonkeyPatch) -> None:
     up_with_wrong_output_a(monkeypatch)
     assert_check_fails(R_AND_DEPTH, up_r_has_the_properties)
+
+
+# --- Finite width: UP_r's measured exponents follow r (after one step) ----------------------------
+
+FINITE_R = st.tuples(st.sampled_from([Fraction(k, 8) for k in range(1, 5)] + [HALF]), st.integers(1, 3))
+
+
+def _uniform_names(depth: int) -> list[str]:
+    return [f"delta_W{l}_x" for l in range(1, depth + 1)] + [f"delta_x{depth}", "delta_Wout_x", "Wout0_delta_x"]
+
+
+def up_r_follows_r(case: tuple[Fraction, int], routine: Routine, claimed_r: Fraction | None = None) -> None:
+    """UP_r: every ΔWˡx^{l−1} and Δx^L ~ n^{−r}; the output layer's update terms Θ(1)."""
+    r, depth = case
+    claims = theory_claims(presets.up(r if claimed_r is None else claimed_r, depth), _uniform_names(depth))
+    if claimed_r is None:
+        assert all(claims[k] == -r for k in _uniform_names(depth)[:-2])
+    confirm(presets.up(r, depth), routine, claims)
+
+
+@finite_settings()
+@given(FINITE_R, routines())
+def test_up_r_measured_exponents_follow_r(case: tuple[Fraction, int], routine: Routine) -> None:
+    up_r_follows_r(case, routine)
+
+
+@pytest.mark.parametrize("claimed_r", [Fraction(0), Fraction(1, 2)])
+def test_negative_control_up_r_measured_against_a_neighbour(claimed_r: Fraction) -> None:
+    case = (Fraction(1, 4), 2)
+    up_r_follows_r(case, Routine())
+    with pytest.raises(Disagreement):
+        up_r_follows_r(case, Routine(), claimed_r)
