@@ -136,11 +136,11 @@ def run_jobs(
             for fut in cf.as_completed(futures):
                 if fut.cancelled():
                     continue
-                err = fut.exception()
-                if err is None:
+                problem = fut.exception()
+                if problem is None:
                     _finish(futures[fut], fut.result(), on_done, failures)
                 else:
-                    failures.append(JobFailure(futures[fut], err))
+                    failures.append(JobFailure(futures[fut], problem))
                 if failures:
                     for other in futures:
                         other.cancel()

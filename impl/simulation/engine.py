@@ -22,7 +22,7 @@ reduces within one seed, so each seed's numbers do not depend on which other see
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 import torch
 
@@ -72,7 +72,7 @@ class Network:
         self.depth, self.config, self.width, self.scales = depth, c, width, scales
         self.phi = c.activation
         S, n, dt, dev = len(seeds), width, c.torch_dtype, c.torch_device
-        self._alloc = dict(dtype=dt, device=dev)
+        self._alloc: dict[str, Any] = dict(dtype=dt, device=dev)
         scratch = None if (dt == torch.float32 and dev.type == "cpu") else torch.empty(n, n, dtype=torch.float32)
 
         def draw(shape: tuple[int, ...], role: str, layer: int, std: float) -> torch.Tensor:

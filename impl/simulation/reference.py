@@ -55,7 +55,7 @@ class ReferenceMLP(nn.Module):
         c, n, L = config, width, p.depth
         self.p, self.config, self.width = p, c, width
         self.phi = c.activation
-        kw = dict(dtype=c.torch_dtype, device=c.torch_device)
+        kw: dict[str, Any] = dict(dtype=c.torch_dtype, device=c.torch_device)
         shapes = [(n, c.input_dim)] + [(n, n)] * (L - 1) + [(c.output_dim, n)]
         roles = [("weight", l) for l in range(1, L + 1)] + [("readout", 0)]
         self.mult = [width_power(n, -a) for a in p.a]

@@ -97,11 +97,12 @@ def predicted_exponents(p: Parametrization, step: int | None = None) -> dict[str
         out[f"delta_h{l}"] = -running
         out[f"delta_x{l}"] = -running
         out[f"delta_kernel{l}"] = Fraction(0) if running == 0 else None
-    out["delta_Wout_x"] = 1 - 2 * p.a_out - p.c
+    update_term, init_term = 1 - 2 * p.a_out - p.c, 1 - A - r
+    out["delta_Wout_x"] = update_term
     lagged_later = lag_applies(p) and step != 1
-    out["Wout0_delta_x"] = None if lagged_later else 1 - A - r
-    # under the lag 1 - A - r < 1 - 2a_{L+1} - c, so the update term sets delta_f either way
-    out["delta_f"] = max(out["delta_Wout_x"], 1 - A - r)
+    out["Wout0_delta_x"] = None if lagged_later else init_term
+    # under the lag init_term < update_term, so the update term sets delta_f either way
+    out["delta_f"] = max(update_term, init_term)
     return {k: out[k] for k in names}
 
 
