@@ -49,6 +49,7 @@ __all__ = [
     "Budget", "BUDGET", "PROFILE", "ALPHA", "MARGIN", "STEPS", "PHIS", "Claim", "Routine", "routines",
     "finite_settings", "feature_step", "sweep_for", "judge", "confirm", "theory_claims", "shifted",
     "Disagreement", "Inconclusive", "InconclusiveWarning", "simulate_routine", "SECOND_ORDER_BIAS",
+    "LR_GRID", "max_stable_lr",
 ]
 
 Claim = Union[Fraction, str]
@@ -74,7 +75,8 @@ class Budget:
 
     ``widths`` of every sweep; ``seeds`` on the first attempt, doubled up to ``retries`` times while
     a claim is inconclusive; ``examples`` hypothesis examples per finite-width check; ``decisions``
-    the estimated number of finite-width decisions in one suite run (the family for α).
+    the estimated number of finite-width decisions in one suite run (the family for α);
+    ``lr_widths`` and ``lr_seeds`` those of the max-stable-learning-rate search (:func:`max_stable_lr`).
     """
 
     widths: tuple[int, ...]
@@ -82,12 +84,14 @@ class Budget:
     retries: int
     examples: int
     decisions: int
+    lr_widths: tuple[int, ...] = (64, 128, 256, 512, 1024)
+    lr_seeds: int = 8
 
 
 BUDGETS: dict[str, Budget] = {
     "dev": Budget((64, 128, 256, 512, 1024), 16, 2, 2, 120),
     "ci": Budget((64, 128, 256, 512, 1024), 16, 2, 3, 160),
-    "nightly": Budget((128, 256, 512, 1024, 2048, 4096), 32, 2, 12, 600),
+    "nightly": Budget((128, 256, 512, 1024, 2048, 4096), 32, 2, 12, 600, (128, 256, 512, 1024, 2048, 4096), 8),
 }
 PROFILE = _profile()
 BUDGET = BUDGETS.get(PROFILE, BUDGETS["dev"])
@@ -273,3 +277,42 @@ def confirm(p: Parametrization, routine: object, claims: Mapping[str, Claim], *,
         warnings.warn(InconclusiveWarning(f"{_report(p, routine, result, decisions)}\nknown bias — {why}"), stacklevel=2)
         return decisions
     raise Inconclusive(_report(p, routine, result, decisions))
+
+
+# log2 η on a 2^{1/4} grid, 2^-12 … 2^6: wide enough for c = 0 SP (≈ 2^{-2.5}·(n/64)^{-1}) to n = 4096.
+LR_GRID = np.arange(-48, 25) / 4
+
+
+def _diverged(p: Parametrization, routine: Routine, width: int, seeds: Sequence[int], log2_lr: float) -> np.ndarray:
+    """Per seed: full-batch GD (batch 8 fixed examples, labels ±label, MSE) for ``routine.steps``
+    steps at η = 2^log2_lr, float32 (same edges as float64 on every measured seed, faster); diverged ⇔
+    some loss is non-finite or > 10× the initial loss."""
+    config = replace(routine.config(), lr=float(2.0 ** log2_lr), batch=8, probes=1, dtype="float32")
+    one = training_data(replace(config, steps=1))
+    data = replace(one, inputs=np.repeat(one.inputs, config.steps, axis=0),
+                   labels=np.repeat(np.where(one.labels < 0, -routine.label, routine.label), config.steps, axis=0))
+    loss = simulate(p, config, width, seeds, data=data).values["loss"]
+    with np.errstate(invalid="ignore"):
+        return ~np.all(np.isfinite(loss) & (loss <= 10 * loss[0]), axis=0)
+
+
+def max_stable_lr(p: Parametrization, routine: Routine, width: int, seeds: Sequence[int]) -> np.ndarray:
+    """Per seed, the largest stable log2 η on :data:`LR_GRID`, by bisection (assumes divergence is
+    monotone in η); seeds whose brackets share a midpoint run together. Raises :class:`Inconclusive`
+    when a seed's edge lies outside the grid (never clipped)."""
+    lo = np.full(len(seeds), -1)  # index of the largest grid value known stable (-1: below the grid)
+    hi = np.full(len(seeds), LR_GRID.size)  # index of the least known to diverge (size: above it)
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        while np.any(hi - lo > 1):
+            mid = (lo + hi) // 2
+            for m in np.unique(mid[hi - lo > 1]):
+                idx = np.flatnonzero((mid == m) & (hi - lo > 1))
+                bad = _diverged(p, routine, width, [seeds[i] for i in idx], float(LR_GRID[m]))
+                hi[idx[bad]], lo[idx[~bad]] = m, m
+    finally:
+        torch.set_num_threads(before)
+    if np.any(lo < 0) or np.any(hi >= LR_GRID.size):
+        raise Inconclusive(f"{p} n={width}: max stable η outside 2^[{LR_GRID[0]}, {LR_GRID[-1]}] for some seed")
+    return LR_GRID[lo]
