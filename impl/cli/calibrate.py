@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from impl.cli.common import add_executor_args, check_output_path, add_training_args, executor_from, positive_int, train_config
+from impl.cli.common import add_executor_args, add_training_args, check_output_path, positive_int, sweeper, train_config
 from impl.cli.errors import UsageError
 from impl.theory import classify, parse_spec
 
@@ -41,7 +41,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from impl.measurement import analyze, run_sweep
+    from impl.measurement import analyze
     from impl.measurement.margin_calibration import format_rates, margin_rates
 
     check_output_path(args.json)
@@ -54,14 +54,12 @@ def run(args: argparse.Namespace) -> int:
     if unstable:
         raise UsageError(f"calibration needs stable parametrizations; {unstable[0]} is not")
     analyses = []
-    executor = executor_from(args)
-    for p in specs:
-        for k in range(args.data_seeds):
-            config = train_config(args, data_seed=args.data_seed + k)
-            result = run_sweep(p, config, args.widths, tuple(range(args.seeds)), executor=executor,
-                               cache_dir=None if args.no_cache else args.cache, progress=not args.no_progress and sys.stderr.isatty())
-            analyses.append(analyze(result, p))
-            print(f"swept {p.name} L={p.depth} data_seed={config.data_seed}", file=sys.stderr)
+    with sweeper(args) as sweep:
+        for p in specs:
+            for k in range(args.data_seeds):
+                config = train_config(args, data_seed=args.data_seed + k)
+                analyses.append(analyze(sweep(p, config), p))
+                print(f"swept {p.name} L={p.depth} data_seed={config.data_seed}", file=sys.stderr)
     tables = {m: margin_rates(analyses, m) for m in args.margins}
     print(f"{len(analyses)} sweeps: {args.presets} at depths {args.depths}, {args.data_seeds} data seeds, "
           f"widths {','.join(map(str, args.widths))}, {args.seeds} seeds, {args.steps} steps, phi={args.phi}")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from impl.cli.errors import UsageError
 
-__all__ = ["positive_int", "int_list", "add_training_args", "add_executor_args", "train_config", "executor_from", "check_output_path"]
+__all__ = ["positive_int", "int_list", "add_training_args", "add_executor_args", "train_config", "sweeper", "check_output_path"]
 
 DEFAULT_WIDTHS = (64, 128, 256, 512, 1024, 2048, 4096)
 
@@ -48,7 +50,6 @@ def int_list(text: str) -> tuple[int, ...]:
 
 
 def add_training_args(ap: argparse.ArgumentParser, *, seeds: int, steps: int) -> None:
-    ap.add_argument("--depth", type=int, default=None, help="L, hidden layers (presets; default 2)")
     ap.add_argument("--phi", default="tanh", help="nonlinearity: tanh (default), sigma-gelu[:σ], relu, gelu, identity, square, erf")
     ap.add_argument("--widths", type=int_list, default=DEFAULT_WIDTHS, help="comma-separated widths (default 64..4096)")
     ap.add_argument("--seeds", type=positive_int, default=seeds, help=f"network seeds per width (default {seeds})")
@@ -96,11 +97,32 @@ def check_output_path(path: str | None) -> None:
             raise UsageError(f"--json {path}: directory {parent} does not exist")
 
 
-def executor_from(args: argparse.Namespace) -> Any:
-    """None (in-process), a process pool for ``-j``, or the dask address for ``--dask``."""
+@contextmanager
+def sweeper(args: argparse.Namespace) -> Iterator[Callable[[Any, Any], Any]]:
+    """A ``run(p, config) -> SweepResult`` bound to the command's seeds, widths, cache and executor.
+
+    The executor lives for the whole command: one process pool for ``-j`` (forkserver: fork after
+    torch has run can hang the workers), one dask connection for ``--dask``; both closed at the end.
+    """
+    from impl.measurement import run_sweep
+
+    def runner(executor: Any) -> Callable[[Any, Any], Any]:
+        def run(p: Any, config: Any) -> Any:
+            return run_sweep(
+                p, config, args.widths, tuple(range(args.seeds)), executor=executor,
+                cache_dir=None if args.no_cache else args.cache,
+                progress=not args.no_progress and sys.stderr.isatty(),
+            )
+
+        return run
+
     if args.dask:
-        return args.dask
-    if args.jobs and args.jobs > 1:
-        # fork after torch has run can hang the workers; forkserver starts clean interpreters
-        return ProcessPoolExecutor(max_workers=args.jobs, mp_context=multiprocessing.get_context("forkserver"))
-    return None
+        from distributed import Client  # lazy: dask is an optional dependency
+
+        with Client(args.dask) as client:
+            yield runner(client)
+    elif args.jobs and args.jobs > 1:
+        with ProcessPoolExecutor(max_workers=args.jobs, mp_context=multiprocessing.get_context("forkserver")) as pool:
+            yield runner(pool)
+    else:
+        yield runner(None)

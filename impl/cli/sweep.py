@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 import time
+from typing import TYPE_CHECKING
 
-from impl.cli.common import add_executor_args, check_output_path, add_training_args, executor_from, positive_int, train_config
+from impl.cli.common import add_executor_args, add_training_args, check_output_path, positive_int, sweeper, train_config
 from impl.cli.errors import UsageError
 from impl.theory import classify, parse_spec
+
+if TYPE_CHECKING:
+    from impl.measurement import Analysis
 
 __all__ = ["add_parser", "run", "render"]
 
@@ -21,6 +24,7 @@ __all__ = ["add_parser", "run", "render"]
 def add_parser(sub: argparse._SubParsersAction) -> None:
     ap = sub.add_parser("sweep", help="measure width exponents of a parametrization", description=__doc__)
     ap.add_argument("spec", help="preset, 'a=...;b=...;c=...', or a .json/.toml file")
+    ap.add_argument("--depth", type=int, default=None, help="L, hidden layers (presets; default 2)")
     add_training_args(ap, seeds=8, steps=3)
     ap.add_argument("--step", type=positive_int, default=None, help="step at which updates are fitted (default: last)")
     ap.add_argument("--margin", type=float, default=None, help="equivalence margin δ (default: calibrated)")
@@ -33,11 +37,11 @@ def _fmt(x: float) -> str:
     return "nan" if not math.isfinite(x) else f"{x:+.3f}"
 
 
-def render(analysis: object, init_analysis: object) -> str:
+def render(analysis: "Analysis", init_analysis: "Analysis") -> str:
     """One table of every analysed quantity (initialisation quantities at step 0)."""
     rows = [("quantity", "step", "slope", "interval", "predicted", "decision")]
     for part in (init_analysis, analysis):
-        for name, q in part.items():  # type: ignore[attr-defined]
+        for name, q in part.items():
             lo, hi = q.ci
             pred = "—" if q.predicted is None else str(q.predicted)
             verdict = q.verdict.value + (f" ({q.decision.blowup.describe()})" if q.decision.blowup else "")
@@ -49,7 +53,7 @@ def render(analysis: object, init_analysis: object) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from impl.measurement import analyze, run_sweep, write_report
+    from impl.measurement import analyze, write_report
     from impl.measurement.decision import DEFAULT_MARGIN
 
     p = parse_spec(args.spec, args.depth)
@@ -61,10 +65,8 @@ def run(args: argparse.Namespace) -> int:
     if not 0 < margin < 1:
         raise UsageError(f"--margin must lie in (0, 1), got {margin}")
     started = time.perf_counter()
-    result = run_sweep(
-        p, config, args.widths, tuple(range(args.seeds)), executor=executor_from(args),
-        cache_dir=None if args.no_cache else args.cache, progress=not args.no_progress and sys.stderr.isatty(),
-    )
+    with sweeper(args) as sweep:
+        result = sweep(p, config)
     analysis = analyze(result, p, step=args.step, margin=margin)
     init = analyze(result, p, step=0, margin=margin)
     elapsed = time.perf_counter() - started
