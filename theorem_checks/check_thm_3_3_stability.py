@@ -24,13 +24,15 @@ checks below never meet that case.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from impl.strategies import UNSTABLE_CONDITIONS, parametrizations
 from impl.theory import Parametrization, classify, mup, quantity_names
-from theorem_checks.finite import STEPS, Disagreement, feature_step, Routine, confirm, finite_settings, routines, theory_claims
+from theorem_checks.finite import SLOW_CORRECTION_BIAS, STEPS, Disagreement, feature_step, Routine, confirm, finite_settings, routines, theory_claims
 
 UNSTABLE = st.sampled_from(UNSTABLE_CONDITIONS).flatmap(
     lambda v: parametrizations(depth=st.integers(1, 3), regime="unstable", violate=v)
@@ -38,8 +40,13 @@ UNSTABLE = st.sampled_from(UNSTABLE_CONDITIONS).flatmap(
 
 
 def everything_bounded(p: Parametrization, routine: Routine) -> None:
-    """Stable ⇒ no tracked quantity grows with width (Theorem 3.3, "stable" half)."""
-    confirm(p, routine, {name: "bounded" for name in quantity_names(p.depth)}, step=STEPS)
+    """Stable ⇒ no tracked quantity grows with width (Theorem 3.3, "stable" half). With 0 < r < ½
+    the n^{−r} corrections decay slowly, so an undecided claim there ends as a warning
+    (:data:`SLOW_CORRECTION_BIAS`); a quantity that clearly grows still fails."""
+    names = quantity_names(p.depth)
+    slow = Fraction(0) < classify(p).r < Fraction(1, 2)
+    confirm(p, routine, {name: "bounded" for name in names}, step=STEPS,
+            biased={name: SLOW_CORRECTION_BIAS for name in names} if slow else None)
 
 
 def governed_quantities_misbehave(p: Parametrization, routine: Routine) -> None:

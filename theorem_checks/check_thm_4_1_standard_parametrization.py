@@ -32,6 +32,7 @@ Negative controls: the same measurements judged against a wrong exponent (SP aga
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
@@ -45,7 +46,7 @@ from theorem_checks.breakage import r_without_lr_term
 from impl.measurement import Verdict, decide, fit_exponent
 from impl.theory.classification import min_stable_c
 from theorem_checks.finite import (
-    ALPHA, BUDGET, MARGIN, Disagreement, Inconclusive, Routine, max_stable_lr, network_seeds,
+    ALPHA, BUDGET, MARGIN, Disagreement, Inconclusive, Routine, as_judged, max_stable_lr, network_seeds,
 )
 from theorem_checks.support import assert_check_fails, theory_settings
 
@@ -86,21 +87,24 @@ LR_PRESETS = {"sp": presets.sp, "mup": presets.mup, "ntp": presets.ntp}
 
 
 @functools.cache
-def max_lr_chunk(name: str, chunk: int) -> np.ndarray:
+def max_lr_chunk(name: str, chunk: int, data_seed: int = 0) -> np.ndarray:
     """Max stable η (not log) of the depth-2 preset with c = 0 for the ``chunk``-th block of
     ``lr_seeds`` seeds, shape (len(lr_widths), lr_seeds). Seeds are independent, so a retry adds
-    a block instead of recomputing the first."""
+    a block instead of recomputing the first. ``data_seed`` picks the training data (and so the seeds)."""
     p = LR_PRESETS[name](2).with_c(0)
     k = BUDGET.lr_seeds
-    seeds = network_seeds(p, LR_ROUTINE, (chunk + 1) * k)[chunk * k:]
-    return np.array([2.0 ** max_stable_lr(p, LR_ROUTINE, n, seeds) for n in BUDGET.lr_widths])
+    routine = replace(LR_ROUTINE, data_seed=data_seed)
+    seeds = network_seeds(p, routine, (chunk + 1) * k)[chunk * k:]
+    return np.array([2.0 ** max_stable_lr(p, routine, n, seeds) for n in BUDGET.lr_widths])
 
 
-def judge_max_lr(name: str, claim: Fraction) -> None:
+def judge_max_lr(name: str, claim: Fraction, data_seed: int = 0) -> None:
     """Decide the fitted max-η exponent of preset ``name`` against ``claim``; while inconclusive,
-    retry with twice the seeds, up to ``BUDGET.retries`` times, as :func:`finite.confirm` does."""
+    retry with twice the seeds, up to ``BUDGET.retries`` times, as :func:`finite.confirm` does.
+    Other ``data_seed`` values give independent repetitions (:mod:`theorem_checks.calibration`)."""
+    claim = Fraction(as_judged({"max_lr": claim})["max_lr"])
     for attempt in range(BUDGET.retries + 1):
-        sizes = np.hstack([max_lr_chunk(name, j) for j in range(2 ** attempt)])
+        sizes = np.hstack([max_lr_chunk(name, j, data_seed) for j in range(2 ** attempt)])
         d = decide(fit_exponent(BUDGET.lr_widths, sizes, alpha=ALPHA), claim, margin=MARGIN)
         report = (f"{name} max stable η vs n^{claim} over {list(BUDGET.lr_widths)}, {sizes.shape[1]} seeds: "
                   f"{d.verdict} ({d.reason})")

@@ -28,10 +28,11 @@ import hashlib
 import json
 import os
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Mapping, Sequence, Union
+from typing import Callable, Iterator, Mapping, Sequence, Union
 
 import numpy as np
 import torch
@@ -49,7 +50,7 @@ __all__ = [
     "Budget", "BUDGET", "PROFILE", "ALPHA", "MARGIN", "STEPS", "PHIS", "Claim", "Routine", "routines",
     "finite_settings", "feature_step", "sweep_for", "judge", "confirm", "theory_claims", "shifted",
     "Disagreement", "Inconclusive", "InconclusiveWarning", "simulate_routine", "SECOND_ORDER_BIAS",
-    "LR_GRID", "max_stable_lr",
+    "LR_GRID", "max_stable_lr", "SLOW_CORRECTION_BIAS", "Perturbation", "perturbed", "as_judged",
 ]
 
 Claim = Union[Fraction, str]
@@ -106,6 +107,14 @@ SECOND_ORDER_BIAS = (
     "≈ 0.2 at η ≤ 1, or a feature change in the last layer only) while its fluctuation is linear in it "
     "times n^{-1/2}; the two are comparable up to n ≈ 256, so 64–1024 slopes come out −0.1 to −0.2 "
     "although Δx itself fits ≈ 0"
+)
+
+
+SLOW_CORRECTION_BIAS = (
+    "a kernel-regime parametrization with 0 < r < 1/2 after two steps: sizes carry a relative "
+    "correction of order n^{-r}, which decays slowly (UP_1/4, W0^{L+1}Δx^L at t = 2, tanh, 32 seeds: "
+    "0.210, 0.270, 0.300 at n = 256, 1024, 4096 — local slopes +0.18 then +0.08, as C(1 − 2n^{-1/4}) "
+    "predicts), so a 64–1024 slope can sit near +δ although the size converges"
 )
 
 
@@ -206,6 +215,49 @@ def shifted(claims: Mapping[str, Claim], by: Fraction) -> dict[str, Claim]:
     return {k: (v + by if isinstance(v, Fraction) else v) for k, v in claims.items()}
 
 
+OPPOSITE = {"theta1": "vanishes", "vanishes": "theta1", "grows": "bounded", "bounded": "grows"}
+
+
+@dataclass(frozen=True)
+class Perturbation:
+    """A deliberately wrong theory, for measuring a check's power (:mod:`theorem_checks.calibration`):
+    every exponent claim moved by ``offset``; with ``flip`` every behaviour claim replaced by its
+    opposite (Θ(1) ↔ vanishes, grows ↔ bounded)."""
+
+    offset: Fraction = Fraction(0)
+    flip: bool = False
+
+    def apply(self, claims: Mapping[str, Claim]) -> dict[str, Claim]:
+        out = shifted(claims, self.offset)
+        return {k: OPPOSITE[v] if self.flip and isinstance(v, str) else v for k, v in out.items()}
+
+    def changes(self, claims: Mapping[str, Claim]) -> bool:
+        return self.apply(claims) != dict(claims)
+
+
+_ACTIVE: list[Perturbation] = []
+CHANGED: list[bool] = []  # per perturbed run: whether the perturbation changed any claim it judged
+
+
+@contextmanager
+def perturbed(perturbation: Perturbation) -> Iterator[None]:
+    """Within the block, :func:`confirm` and :func:`as_judged` judge perturbed claims."""
+    _ACTIVE.append(perturbation)
+    CHANGED.clear()
+    try:
+        yield
+    finally:
+        _ACTIVE.pop()
+
+
+def as_judged(claims: Mapping[str, Claim]) -> dict[str, Claim]:
+    """``claims`` as they will be judged: unchanged, or perturbed inside :func:`perturbed`."""
+    if not _ACTIVE:
+        return dict(claims)
+    CHANGED.append(_ACTIVE[-1].changes(claims))
+    return _ACTIVE[-1].apply(claims)
+
+
 def _bounded(d: Decision) -> Decision:
     """Theorem 3.3's "does not grow": descriptive theta1/vanishes/bounded pass, grows fails."""
     ok = d.verdict in (Verdict.THETA1, Verdict.VANISHES, Verdict.BOUNDED, Verdict.ZERO)
@@ -254,6 +306,7 @@ def confirm(p: Parametrization, routine: object, claims: Mapping[str, Claim], *,
     """
     if not claims:
         raise ValueError(f"no claims to check for {p}")
+    claims = as_judged(claims)
     n = seeds or BUDGET.seeds
     for _ in range(BUDGET.retries + 1):
         result = sweep_for(p, routine, n, simulate_fn)

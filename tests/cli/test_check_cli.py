@@ -35,3 +35,19 @@ def test_bad_check_input_is_one_line_exit_2(args: list[str]) -> None:
     proc = run_cli(*args)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_junit_outcomes_show_known_bias_warnings_apart_from_agreement(tmp_path: Path) -> None:
+    from impl.cli.check import _outcomes
+
+    junit = tmp_path / "j.xml"
+    junit.write_text(
+        '<testsuites><testsuite>'
+        '<testcase name="test_user_spec_stability[tanh]"><properties>'
+        '<property name="inconclusive_warning" value="known bias — Wout0_delta_x: slow"/></properties></testcase>'
+        '<testcase name="test_user_spec_f0[tanh]"/>'
+        '<testcase name="test_user_spec_regime[tanh]"><failure message="Inconclusive: x"/></testcase>'
+        '</testsuite></testsuites>', encoding="utf-8")
+    rows = {r["key"]: (r["measured"], r["detail"]) for r in _outcomes(junit)}
+    assert rows == {"stability": ("inconclusive (known bias)", "known bias — Wout0_delta_x: slow"),
+                    "f0": ("agrees", ""), "regime": ("inconclusive", "Inconclusive: x")}
