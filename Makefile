@@ -25,7 +25,7 @@ test: setup
 
 bench: setup
 	mkdir -p .benchmarks
-	$(BIN)/python -m pytest -p no:xdist --benchmark-only --benchmark-enable --benchmark-json .benchmarks/last.json tests/benchmarks/bench_sweep_speed.py
+	$(BIN)/python -m pytest -p no:xdist --benchmark-only --benchmark-enable --benchmark-json .benchmarks/last.json tests/benchmarks/bench_sweep_speed.py tests/benchmarks/bench_limits.py
 	$(BIN)/python -m tests.benchmarks.ratios .benchmarks/last.json
 
 clean:
