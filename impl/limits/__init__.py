@@ -2,8 +2,27 @@
 
 Every limit evaluator takes a :class:`LimitRoutine` and returns f̊ₜ on its probes, shape (T+1, P, d_o);
 :func:`finite_outputs` gives the finite-width networks' outputs on the same routine.
+
+* :func:`mlp1_limit` — Theorem 6.1 (1 hidden layer, any φ) by quadrature;
+* :func:`linear_limit` — Corollary 6.2 / Theorem D.1 / Algorithm 3 (linear, any d, d_o), exact;
+* :func:`mlp2_limit` — Theorems 6.3 (decoupled) and 6.4 (true SGD), Monte Carlo;
+* :mod:`impl.limits.program` — general Tensor Programs: a finite-n executor and the Z-evaluator of
+  Definition 7.3; :func:`mlp_limit` is Algorithm 1 for an MLP written once as a program.
 """
 
+from impl.limits.activations import NumpyActivation, numpy_activation
+from impl.limits.linear import LinearCoefficients, cor62_coefficients, linear_coefficients, linear_finite_reduced, linear_from_init, linear_limit
+from impl.limits.one_hidden import LimitTrajectory, mlp1_limit
+from impl.limits.program import MLPLimit, Program, mlp_finite, mlp_limit, mlp_sgd_program, run_finite, z_evaluate
 from impl.limits.routine import LimitRoutine, finite_outputs, load_routine, loss_derivative, pm1_routine
+from impl.limits.two_hidden import MCTrajectory, mlp2_limit
 
-__all__ = ["LimitRoutine", "finite_outputs", "load_routine", "loss_derivative", "pm1_routine"]
+__all__ = [
+    "LimitRoutine", "finite_outputs", "load_routine", "loss_derivative", "pm1_routine",
+    "NumpyActivation", "numpy_activation",
+    "LimitTrajectory", "mlp1_limit",
+    "LinearCoefficients", "cor62_coefficients", "linear_coefficients", "linear_finite_reduced", "linear_from_init",
+    "linear_limit",
+    "MCTrajectory", "mlp2_limit",
+    "MLPLimit", "Program", "mlp_finite", "mlp_limit", "mlp_sgd_program", "run_finite", "z_evaluate",
+]

@@ -33,17 +33,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import reduce
-from typing import Callable, NamedTuple
+
 
 import numpy as np
 from scipy import linalg, special, stats
 
+from impl.limits.activations import ArrayFn, NumpyActivation, numpy_activation
 from impl.limits.routine import LimitRoutine
-from impl.simulation import get_activation
 
-__all__ = ["LimitTrajectory", "NumpyActivation", "numpy_activation", "exact_nodes", "mlp1_limit", "RULES"]
+__all__ = ["LimitTrajectory", "exact_nodes", "mlp1_limit", "RULES"]
 
-ArrayFn = Callable[[np.ndarray], np.ndarray]
 RULES = ("hermite", "legendre", "qmc")
 _HALF_WIDTH = 8.0  # Gauss–Legendre box [−8, 8]: Gaussian mass outside is 2Φ(−8) ≈ 1.2e-15
 _START_NODES = 48  # first grid of the adaptive refinement (then ×1.5 per level)
@@ -70,47 +69,6 @@ class LimitTrajectory:
     dim: int
     nodes: int
     exact: bool
-
-
-class NumpyActivation(NamedTuple):
-    """φ and φ′ as numpy ufunc-style callables; ``degree`` is φ's degree if it is a polynomial."""
-
-    name: str
-    fn: ArrayFn
-    derivative: ArrayFn
-    degree: int | None
-
-
-def _sigma_gelu(s: float) -> NumpyActivation:
-    def fn(x: np.ndarray) -> np.ndarray:
-        u = x / s
-        return 0.5 * x * special.erf(u) + (0.5 * s / math.sqrt(math.pi)) * np.exp(-u * u) + 0.5 * x
-
-    return NumpyActivation(f"sigma_gelu:{s:g}", fn, lambda x: 0.5 * (1.0 + special.erf(x / s)), None)
-
-
-_NUMPY: dict[str, NumpyActivation] = {
-    a.name: a
-    for a in (
-        NumpyActivation("tanh", np.tanh, lambda x: 1.0 - np.tanh(x) ** 2, None),
-        NumpyActivation("relu", lambda x: np.maximum(x, 0.0), lambda x: (x > 0).astype(np.float64), None),
-        NumpyActivation("gelu", lambda x: x * special.ndtr(x), lambda x: special.ndtr(x) + x * stats.norm.pdf(x), None),
-        NumpyActivation("identity", lambda x: x, np.ones_like, 1),
-        NumpyActivation("square", lambda x: x * x, lambda x: 2.0 * x, 2),
-        NumpyActivation("erf", special.erf, lambda x: (2.0 / math.sqrt(math.pi)) * np.exp(-x * x), None),
-    )
-}
-
-
-def numpy_activation(name: str) -> NumpyActivation:
-    """The numpy twin of the engine's activation ``name`` (:func:`impl.simulation.get_activation`
-    resolves the name, so ``"sigma_gelu"`` is σ-gelu (Definition H.1) with the engine's σ)."""
-    canonical = get_activation(name).name
-    if canonical.startswith("sigma_gelu:"):
-        return _sigma_gelu(float(canonical.split(":", 1)[1]))
-    if canonical not in _NUMPY:
-        raise ValueError(f"no numpy version of activation {name!r}")
-    return _NUMPY[canonical]
 
 
 def exact_nodes(degree: int, steps: int) -> int:

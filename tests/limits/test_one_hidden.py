@@ -14,7 +14,8 @@ import pytest
 import torch
 from scipy import integrate
 
-from impl.limits.one_hidden import exact_nodes, mlp1_limit, numpy_activation
+from impl.limits.activations import numpy_activation
+from impl.limits.one_hidden import exact_nodes, mlp1_limit
 from impl.limits.routine import LimitRoutine, finite_outputs, pm1_routine
 from impl.measurement.fit import ExponentFit, fit_exponent
 from impl.simulation import ACTIVATIONS, get_activation
