@@ -38,7 +38,7 @@ def _check_step(step: Fraction) -> Fraction:
     return step
 
 
-def lattice(lo: Fraction, hi: Fraction, step: Fraction = Fraction(1, 4)) -> st.SearchStrategy[Fraction]:
+def lattice(lo: Fraction | int, hi: Fraction | int, step: Fraction = Fraction(1, 4)) -> st.SearchStrategy[Fraction]:
     """Multiples of ``step`` in [lo, hi] (lo rounded up to the lattice); shrinks towards lo."""
     step = Fraction(step)
     k0 = -((-Fraction(lo)) // step)

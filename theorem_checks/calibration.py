@@ -86,7 +86,9 @@ def _cases() -> tuple[Case, ...]:
         up_r_follows_r((classify(p).r, p.depth), routine)
 
     def max_lr(p: Parametrization, routine: Routine) -> None:  # tanh, its own GD routine; data seed varies
-        judge_max_lr(p.name, -min_stable_c(p), data_seed=routine.data_seed)
+        c_star = min_stable_c(p)
+        assert p.name is not None and c_star is not None, f"{p}: max-LR cases are stable presets"
+        judge_max_lr(p.name, -c_star, data_seed=routine.data_seed)
 
     return (
         Case("Thm 3.3 stable", "bounded µP", everything_bounded, "mup", 2),
@@ -223,7 +225,7 @@ def format_table(rates: Sequence[CheckRates]) -> str:
     """Markdown: per statement, runs, false alarms (+ inconclusive) under the correct theory, and the
     failure rate (disagree or inconclusive) under each wrong theory."""
     wrong = [p for p in PERTURBATIONS if p != "correct"]
-    head = ("| statement | runs | false alarm (95% upper) | inconclusive | warned | "
+    head = ("| statement | case runs | false alarm (95% upper) | inconclusive | warned | "
             + " | ".join(f"fails when {p}" for p in wrong) + " |")
     out = [head, "|" + "---|" * (5 + len(wrong))]
     by = {(r.statement, r.perturbation): r for r in rates}

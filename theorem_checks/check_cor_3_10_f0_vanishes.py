@@ -71,7 +71,8 @@ def f0_scales_as_predicted(p: Parametrization, routine: Routine, shift: Fraction
 @finite_settings()
 @given(parametrizations(depth=st.integers(1, 3), regime="feature_learning"), AT_INIT)
 def test_feature_learning_f0_vanishes_at_the_predicted_rate(p: Parametrization, routine: Routine) -> None:
-    assert exponents.predicted_exponents(p)["f0"] < 0
+    f0 = exponents.predicted_exponents(p)["f0"]
+    assert f0 is not None and f0 < 0
     f0_scales_as_predicted(p, routine)
 
 

@@ -18,6 +18,7 @@ if its own weights are updated maximally"), must fail on a µP body whose W² is
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Mapping
 
 import pytest
 from hypothesis import given
@@ -37,7 +38,7 @@ def _names(depth: int) -> list[str]:
     return [f"{q}{l}" for l in range(1, depth + 1) for q in ("delta_x", "delta_kernel")]
 
 
-def features_propagate(p: Parametrization, routine: Routine, claims: dict[str, Claim] | None = None) -> None:
+def features_propagate(p: Parametrization, routine: Routine, claims: Mapping[str, Claim] | None = None) -> None:
     """Every layer's Δxˡ and feature-kernel change scale as Theorem H.13(3) says (or as ``claims``)."""
     first = 1 + classify(p).r_layers.index(Fraction(0))
     step = feature_step(p)

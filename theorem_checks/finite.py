@@ -362,7 +362,7 @@ def max_stable_lr(p: Parametrization, routine: Routine, width: int, seeds: Seque
             mid = (lo + hi) // 2
             for m in np.unique(mid[hi - lo > 1]):
                 idx = np.flatnonzero((mid == m) & (hi - lo > 1))
-                bad = _diverged(p, routine, width, [seeds[i] for i in idx], float(LR_GRID[m]))
+                bad = _diverged(p, routine, width, [seeds[int(i)] for i in idx], float(LR_GRID[m]))
                 hi[idx[bad]], lo[idx[~bad]] = m, m
     finally:
         torch.set_num_threads(before)
