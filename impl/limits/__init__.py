@@ -6,11 +6,15 @@ Every limit evaluator takes a :class:`LimitRoutine` and returns f̊ₜ on its pr
 * :func:`mlp1_limit` — Theorem 6.1 (1 hidden layer, any φ) by quadrature;
 * :func:`linear_limit` — Corollary 6.2 / Theorem D.1 / Algorithm 3 (linear, any d, d_o), exact;
 * :func:`mlp2_limit` — Theorems 6.3 (decoupled) and 6.4 (true SGD), Monte Carlo;
+* :func:`mlp_kernels` / :func:`abc_kernel` — NNGP and NTK (with per-layer contributions, and the
+  kernel of a kernel-regime abc-parametrization), :func:`kernel_descent` (Definition 3.7);
 * :mod:`impl.limits.program` — general Tensor Programs: a finite-n executor and the Z-evaluator of
   Definition 7.3; :func:`mlp_limit` is Algorithm 1 for an MLP written once as a program.
 """
 
 from impl.limits.activations import NumpyActivation, numpy_activation
+from impl.limits.kernel_descent import gp_initial_outputs, kernel_descent, kernel_gradient_descent, mse_kernel_regression
+from impl.limits.kernels import AbcKernel, KernelResult, abc_kernel, layer_rates, mlp_kernels
 from impl.limits.linear import LinearCoefficients, cor62_coefficients, linear_coefficients, linear_finite_reduced, linear_from_init, linear_limit
 from impl.limits.one_hidden import LimitTrajectory, mlp1_limit
 from impl.limits.program import MLPLimit, Program, mlp_finite, mlp_limit, mlp_sgd_program, run_finite, z_evaluate
@@ -24,5 +28,7 @@ __all__ = [
     "LinearCoefficients", "cor62_coefficients", "linear_coefficients", "linear_finite_reduced", "linear_from_init",
     "linear_limit",
     "MCTrajectory", "mlp2_limit",
+    "AbcKernel", "KernelResult", "abc_kernel", "layer_rates", "mlp_kernels",
+    "gp_initial_outputs", "kernel_descent", "kernel_gradient_descent", "mse_kernel_regression",
     "MLPLimit", "Program", "mlp_finite", "mlp_limit", "mlp_sgd_program", "run_finite", "z_evaluate",
 ]
