@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Iterator
 
 import numpy as np
 import pytest
@@ -23,15 +22,6 @@ from impl.measurement.fit import ExponentFit, fit_exponent
 from impl.simulation.draws import standard_normal
 from impl.theory import mup
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _single_thread() -> Iterator[None]:
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _rng(seed: int) -> np.random.Generator:

@@ -7,7 +7,6 @@ confirmed by scipy's adaptive ``dblquad`` on the recursion unrolled at single po
 
 from __future__ import annotations
 
-from typing import Iterator
 
 import numpy as np
 import pytest
@@ -27,16 +26,6 @@ MARGIN = 0.15
 (widths 256..4096, this routine, tanh) the fitted slope was −0.490 with sd 0.036 (range −0.546 to
 −0.439), so 0.15 ≈ 4 sd; the controls below sit at −0.01 (sd 0.006) and −0.17 (sd 0.017)."""
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _single_thread() -> Iterator[None]:
-    """The engine's small kernels are slower multi-threaded on 2 shared cores (tests/simulation/conftest.py)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def reference(routine: LimitRoutine, *, n: int = 1000, box: float = 9.0, drop_dphi: bool = False) -> np.ndarray:

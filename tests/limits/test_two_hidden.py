@@ -10,11 +10,10 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Callable
 
 import numpy as np
 import pytest
-import torch
 from scipy import stats
 
 import impl.limits.two_hidden as two_hidden
@@ -36,16 +35,6 @@ def _gaussian_routine(d: int, d_o: int, loss: str, seed: int) -> LimitRoutine:
 ROUTINES = {"pm1_d1": PM1, "mse_d3_do2": _gaussian_routine(3, 2, "mse", 1),
             "logistic_d2": _gaussian_routine(2, 1, "logistic", 2)}
 
-
-@pytest.fixture(autouse=True)
-def _single_thread() -> Iterator[None]:
-    """Small torch ops in the finite engine run faster on one thread (see tests/simulation/conftest)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def linear_limit(routine: LimitRoutine, *, decoupled: bool) -> np.ndarray:

@@ -1,9 +1,10 @@
-"""Run the simulation tests single-threaded.
+"""Run the unit tests single-threaded.
 
-The tests use tiny matrices, where intra-op threading is pure overhead; on the 2-vCPU machines this
+The tests use small matrices, where intra-op threading is pure overhead; on the 2-vCPU machines this
 project runs on, OpenMP hand-offs for such ops were seen to cost ~50× the work itself, at random
-(a 58-case file took 3.5 s on one thread and 10–25 s on two). Under ``pytest -n auto`` each worker
-gets a core anyway. The previous setting is restored after each test.
+(a 58-case simulation file took 3.5 s on one thread and 10–25 s on two; the limits' engine set-up
+45 s instead of 2 s under load). Under ``pytest -n auto`` each worker gets a core anyway. The
+previous setting is restored after each test.
 """
 
 from __future__ import annotations
