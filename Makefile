@@ -17,8 +17,7 @@ $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	touch $@
 
 run: setup
-	$(BIN)/tp4 classify --depth 3
-	$(BIN)/tp4 sweep mup --depth 3
+	$(BIN)/tp4 report --profile quick --out reports/latest
 
 test: setup
 	$(BIN)/python -m pytest -n auto

@@ -1,0 +1,189 @@
+"""``tp4 limit ARCH [--phi PHI] [--routine FILE | --steps T --seed S] [--eta η] [--widths …] [--seeds N] [--json PATH]``.
+
+The infinite-width µP limit f̊ₜ of ARCH on the routine's probe inputs, t = 0..T, next to the mean ± std
+over seeds of finite µP networks at each width (paper Section 6). ARCH is ``mlp1`` (Theorem 6.1,
+quadrature), ``linear1`` (φ = id; Corollary 6.2 / Theorem D.1, exact), ``mlp2-decoupled`` (Theorem 6.3)
+or ``mlp2`` (Theorem 6.4), both Monte Carlo. µP as in Eq. (16): U = √n·u, V = v/√n, u, v ~ N(0, 1/n),
+SGD with batch 1 and step η on u, v (and W for depth 2).
+
+The routine: a JSON file ``{"xs", "ys", "probes", "eta", "loss"}`` (vectors, or plain numbers when the
+dimension is 1; loss "mse" = ½(f − y)² or "logistic"); without one, Figure 4's data: T random ±1 inputs
+and labels, probes ±1 (data seed S). ``--eta`` overrides the file's η. Default η: 0.01 for φ = square and
+0.2 for identity (Figure 4's, where the limit stays finite), 0.5 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from impl.cli.common import check_output_path, positive_float, positive_int
+from impl.cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from impl.limits import LimitRoutine
+    from impl.limits.archs import LimitResult
+
+__all__ = ["add_parser", "width_list", "limit_json", "render", "run", "write_json", "DEFAULT_ETAS"]
+
+DEFAULT_ETAS = {"square": 0.01, "identity": 0.2}
+"""η by φ when none is given (Figure 4's choices, :mod:`impl.limits.figure4`); 0.5 for any other φ."""
+DEFAULT_WIDTHS = (256, 1024)
+
+
+def width_list(text: str) -> tuple[int, ...]:
+    """``256,1024`` → (256, 1024): distinct integers ≥ 1, sorted (one width is allowed)."""
+    parts = [t for t in text.replace(" ", "").split(",") if t]
+    try:
+        values = sorted({int(t) for t in parts})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of integers") from None
+    if not values or values[0] < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: widths must be integers >= 1")
+    return tuple(values)
+
+
+def _nested(a: np.ndarray) -> Any:
+    """(T+1, P, d_o) → nested lists, plain numbers when d_o = 1, non-finite entries as null."""
+    from impl.measurement.report import jsonable
+
+    return jsonable(a[..., 0] if a.shape[-1] == 1 else a)
+
+
+def limit_json(arch: str, phi: str, routine: "LimitRoutine", limit: "LimitResult", finite: dict[int, np.ndarray]) -> dict[str, Any]:
+    """The ``--json`` document: steps, probes, limit[t][p], finite[width]{mean, std}[t][p] and metadata."""
+    probes = routine.probes[:, 0].tolist() if routine.input_dim == 1 else routine.probes.tolist()
+    return {
+        "arch": arch, "phi": phi, "steps": routine.steps, "eta": routine.eta, "probes": probes,
+        "limit": _nested(limit.outputs),
+        "finite": {str(w): {"mean": _nested(out.mean(axis=1)), "std": _nested(out.std(axis=1, ddof=1 if out.shape[1] > 1 else 0))}
+                   for w, out in finite.items()},
+        "seeds": next(iter(finite.values())).shape[1] if finite else 0,
+        "error_estimate": limit.error_estimate if limit.finite else None, "method": limit.method,
+        "routine": routine.to_json(),
+    }
+
+
+def _num(x: float) -> str:
+    return f"{x:+.5f}" if abs(x) < 1e4 else f"{x:+.3e}"  # (inf and NaN print as such)
+
+
+def _probe_label(routine: "LimitRoutine", p: int) -> str:
+    x = routine.probes[p]
+    return f"{x[0]:+g}" if x.size == 1 else f"p{p}"
+
+
+def render(arch: str, phi: str, routine: "LimitRoutine", limit: "LimitResult", finite: dict[int, np.ndarray]) -> str:
+    """The table: t, probe (and output k when d_o > 1), f̊ₜ, then mean ± std over seeds per width."""
+    multi = routine.output_dim > 1
+    head = ["t", "probe"] + (["k"] if multi else []) + ["limit"] + [f"n={w} mean±std" for w in finite]
+    rows = [head]
+    T, P, K = limit.outputs.shape
+    for t in range(T):
+        for p in range(P):
+            for k in range(K):
+                cells = [str(t), _probe_label(routine, p)] + ([str(k)] if multi else []) + [_num(limit.outputs[t, p, k])]
+                for out in finite.values():
+                    v = out[t, :, p, k]
+                    cells.append(f"{_num(v.mean())} ± {_num(v.std(ddof=1) if v.size > 1 else 0.0)[1:]}")
+                rows.append(cells)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows]
+    lines.insert(1, "-" * len(lines[0]))
+    err = "n/a (diverged)" if not limit.finite else f"{limit.error_estimate:.1e}"
+    title = (f"{arch} ({_theorem(arch)}), phi={phi}, eta={routine.eta:g}, loss={routine.loss}, T={routine.steps}; "
+             f"limit by {limit.method}, error <= {err}")
+    return "\n".join([title] + lines)
+
+
+def _theorem(arch: str) -> str:
+    from impl.limits.archs import get_arch
+
+    return get_arch(arch).theorem
+
+
+def write_json(path: str, doc: dict[str, Any]) -> None:
+    """Write ``doc`` to ``path`` atomically ('-': stdout); strict JSON (no NaN)."""
+    text = json.dumps(doc, allow_nan=False) + "\n"
+    if path == "-":
+        sys.stdout.write(text)
+        return
+    from impl.reporting.atomic import write_text_atomic
+
+    write_text_atomic(path, text)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    ap = sub.add_parser("limit", help="infinite-width muP limit next to finite-width networks", description=__doc__,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("arch", help="mlp1, linear1, mlp2-decoupled or mlp2")
+    ap.add_argument("--phi", default=None, help="nonlinearity (default tanh; identity for linear1): tanh, sigma-gelu[:σ], "
+                    "relu, gelu, identity, square, erf")
+    ap.add_argument("--routine", metavar="FILE", default=None, help="JSON routine file (see above)")
+    ap.add_argument("--steps", type=positive_int, default=None, help="T, SGD steps of the ±1 routine (default 5)")
+    ap.add_argument("--seed", type=int, default=None, help="data seed of the ±1 routine (default 0)")
+    ap.add_argument("--eta", type=positive_float, default=None, help="learning rate η (default: see above)")
+    ap.add_argument("--widths", type=width_list, default=DEFAULT_WIDTHS, help="finite widths (default 256,1024)")
+    ap.add_argument("--seeds", type=positive_int, default=16, help="finite networks per width (default 16)")
+    ap.add_argument("--particles", type=positive_int, default=None, help="Monte-Carlo particles of the depth-2 limits (default 2^17)")
+    ap.add_argument("--json", metavar="PATH", default=None, help="also write the result as JSON ('-': JSON on stdout only)")
+    ap.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
+    ap.set_defaults(func=run)
+
+
+def _routine(args: argparse.Namespace, phi: str) -> "LimitRoutine":
+    from impl.limits import load_routine, pm1_routine
+
+    if args.routine is not None:
+        if args.steps is not None or args.seed is not None:
+            raise UsageError("--steps/--seed make the ±1 routine; they do not apply with --routine")
+        routine = load_routine(args.routine)
+        return routine if args.eta is None else replace(routine, eta=args.eta)
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed must be >= 0, got {args.seed}")
+    eta = args.eta if args.eta is not None else DEFAULT_ETAS.get(phi, 0.5)
+    return pm1_routine(5 if args.steps is None else args.steps, 0 if args.seed is None else args.seed, eta=eta)
+
+
+def _say(args: argparse.Namespace, text: str) -> None:
+    if not args.no_progress:
+        print(text, file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from impl.limits.archs import DEFAULT_PARTICLES, finite_for, limit_for, resolve_phi
+
+    if args.json not in (None, "-"):
+        check_output_path(args.json)
+    try:
+        phi = str(resolve_phi(args.arch, args.phi))
+        routine = _routine(args, phi)
+        limit = limit_for(args.arch, routine, phi, particles=args.particles or DEFAULT_PARTICLES)
+    except ValueError as err:  # unknown arch or φ, φ not allowed, bad routine file, too few particles
+        raise UsageError(str(err)) from None
+    if not limit.finite:
+        print(f"tp4: warning: the {args.arch} limit diverges at step {limit.diverged_at} (phi={phi}, "
+              f"eta={routine.eta:g}): lower --eta or --steps", file=sys.stderr)
+    finite: dict[int, np.ndarray] = {}
+    for w in args.widths:
+        started = time.perf_counter()
+        _say(args, f"width {w}: {args.seeds} seeds ...")
+        finite[w] = finite_for(args.arch, routine, phi, w, range(args.seeds))
+        _say(args, f"width {w}: done in {time.perf_counter() - started:.1f} s")
+    with np.errstate(over="ignore", invalid="ignore"):  # networks that blew up give inf/NaN statistics
+        doc = limit_json(args.arch, phi, routine, limit, finite)
+        table = render(args.arch, phi, routine, limit, finite)
+    if args.json == "-":
+        write_json("-", doc)
+        return 0
+    print(table)
+    if args.json is not None:
+        write_json(args.json, doc)
+    return 0
+

@@ -1,0 +1,147 @@
+"""``tp4 report``: the width-scaling report — sweeps, theorem verdicts, figures, and what changed.
+
+Runs the profile's suite (SP, SP with LR 1/n, NTP, MFP (L = 1), µP and UP_{1/4} at depths 1–3)
+plus any ``--spec``, decides every statement of the paper per parametrization, and writes DIR
+(default ``reports/latest``): ``report.json``, ``report.html``, ``report.md`` and PNG figures,
+atomically. Exit code 0 when nothing disagrees, 1 when a verdict disagrees with the theory,
+regressed against ``--baseline`` or an exponent drifted (or a job failed), 2 for bad input,
+130 when interrupted (finished jobs stay in the cache; a rerun resumes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import resource
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Iterator
+
+from impl.cli.common import add_executor_args
+from impl.cli.errors import EXIT_DISAGREE, UsageError, fail
+from impl.theory import parse_spec
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    ap = sub.add_parser("report", help="run the width-scaling report (HTML, Markdown, JSON, figures)",
+                        description=__doc__)
+    ap.add_argument("--profile", choices=("quick", "nightly", "tiny"), default="quick",
+                    help="quick (default, minutes on 2 cores), nightly (more widths and seeds), tiny (tests, example)")
+    ap.add_argument("--spec", action="append", default=[], metavar="SPEC",
+                    help="an extra parametrization: preset, 'a=...;b=...;c=...' or .json/.toml (repeatable)")
+    ap.add_argument("--depth", type=int, default=None, help="L for preset --spec values (default 2)")
+    ap.add_argument("--no-presets", action="store_true", help="only the --spec parametrizations")
+    ap.add_argument("--out", metavar="DIR", default="reports/latest", help="report directory (default reports/latest)")
+    ap.add_argument("--baseline", metavar="DIR", default=None, help="an earlier report to compare with")
+    ap.add_argument("--device", default="cpu", help="cpu (default) or cuda[:k]")
+    add_executor_args(ap)
+    ap.set_defaults(func=run)
+
+
+@contextmanager
+def _executor(args: argparse.Namespace) -> Iterator[Any]:
+    """None (in-process), a forkserver process pool for ``-j N``, or a dask client for ``--dask``."""
+    if args.dask:
+        from distributed import Client  # lazy: dask is an optional dependency
+
+        with Client(args.dask) as client:
+            yield client
+    elif args.jobs and args.jobs > 1:
+        with ProcessPoolExecutor(max_workers=args.jobs, mp_context=multiprocessing.get_context("forkserver")) as pool:
+            yield pool
+    else:
+        yield None
+
+
+def _validated(args: argparse.Namespace) -> tuple[list[Any], Any]:
+    """Parse the specs, the output directory, the device and the baseline before any work."""
+    specs = [parse_spec(text, args.depth) for text in args.spec]
+    if args.no_presets and not specs:
+        raise UsageError("--no-presets needs at least one --spec")
+    out = Path(args.out).absolute()
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {args.out} exists and is not a directory")
+    try:  # the report is built in a sibling temporary directory: its parent must exist and be writable
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"--out {args.out}: cannot create {out.parent}: {err.strerror}") from None
+    if not os.access(out.parent, os.W_OK):
+        raise UsageError(f"--out {args.out}: cannot write in {out.parent}")
+    from impl.simulation import TrainConfig
+
+    try:
+        TrainConfig(device=args.device)
+    except ValueError as err:
+        raise UsageError(f"--device: {err}") from None
+    baseline = None
+    if args.baseline:
+        from impl.reporting.baseline import load_baseline
+
+        try:
+            baseline = load_baseline(args.baseline)
+        except ValueError as err:
+            raise UsageError(str(err)) from None
+    return specs, baseline
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and its reaped children (pool workers under a forkserver are not counted)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _matrix_text(report: Any) -> str:
+    from impl.reporting.statements import TITLES, VERDICT_STYLE
+
+    width = max([len("parametrization")] + [len(s.label) for s in report.specs])
+    heads = [TITLES[k].split(" ", 2)[-1][:14] for k in TITLES]
+    lines = [f"{'parametrization':<{width}}  " + "  ".join(f"{h:<14}" for h in heads)]
+    for s in report.specs:
+        cells = [f"{VERDICT_STYLE[st.verdict][1]} {st.verdict}" + ("†" if st.note else "") for st in s.statements]
+        lines.append(f"{s.label:<{width}}  " + "  ".join(f"{c:<14}" for c in cells))
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    specs, baseline = _validated(args)
+    try:
+        from impl.reporting import baseline as compare_mod
+        from impl.reporting import collect, profiles, render
+    except ModuleNotFoundError as err:
+        raise UsageError(f"tp4 report needs the tp4 source tree and its dev extras ({err})") from None
+    from impl.measurement import SweepError
+
+    profile = profiles.PROFILES[args.profile]
+    started, cpu0 = time.perf_counter(), _cpu_seconds()
+
+    def log(line: str) -> None:
+        print(f"{line}  [{time.perf_counter() - started:.0f} s]", file=sys.stderr, flush=True)
+
+    try:
+        with _executor(args) as executor:
+            report = collect.collect_report(
+                profile, specs, device=args.device, executor=executor, cache_dir=None if args.no_cache else args.cache,
+                progress=not args.no_progress and sys.stderr.isatty(), presets=not args.no_presets, log=log)
+    except SweepError as err:
+        fail(f"a job failed (finished jobs are cached): {err}", EXIT_DISAGREE)
+    in_process = not args.dask and (args.jobs or 1) == 1  # pool and dask workers' CPU time is not visible here
+    report = replace(report, timing={"wall_s": round(time.perf_counter() - started, 2),
+                                      "cpu_s": round(_cpu_seconds() - cpu0, 2) if in_process else None,
+                                      "workers": 0 if args.dask else args.jobs or 1})
+    try:
+        comparison = compare_mod.compare(baseline, report.to_dict(), args.baseline) if baseline is not None else None
+    except (KeyError, TypeError, AttributeError) as err:  # a hand-edited or truncated baseline
+        raise UsageError(f"--baseline {args.baseline}: malformed report.json ({type(err).__name__}: {err})") from None
+    out = render.write_report(report, args.out, comparison)
+    status = render.exit_status(report, comparison)
+    print(_matrix_text(report))
+    print(render.headline(report, comparison))
+    print(f"open file://{os.path.abspath(out / 'report.html')}", file=sys.stderr)
+    return int(status["exit_code"])

@@ -1,0 +1,59 @@
+"""Largest stable learning rate against width (Theorem 4.1), with fitted and predicted exponents.
+
+For each measured parametrization: the per-seed largest stable η (small dots; bisection on a 2^{1/4}
+grid by :func:`theorem_checks.finite.max_stable_lr`), their RMS over seeds (markers), the fitted
+power law (dashed) and the predicted one, η_max ~ n^{c − c*} with c* = ``min_stable_c`` (dotted,
+anchored at the fitted line's value at the geometric mean width). SP (c = 0, c* = 1) must fall like
+n^{−1}; µP and NTP stay flat.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+
+from impl.plots.coordcheck import log_axes, save_png
+
+if TYPE_CHECKING:
+    from impl.reporting.collect import MaxLRResult
+
+__all__ = ["plot_max_lr"]
+
+
+def plot_max_lr(results: Sequence[tuple[str, "MaxLRResult"]], path: str | os.PathLike[str]) -> Path:
+    """Draw every (label, result) on one log-log panel to ``path`` (PNG)."""
+    fig = Figure(figsize=(7.5, 4.8), layout="constrained")
+    ax = fig.subplots()
+    cmap = colormaps["tab10"]
+    for i, (label, r) in enumerate(results):
+        colour = cmap(i % 10)
+        if not r.values:
+            ax.plot([], [], " ", label=f"{label}: not measured — {r.reason[:60]}")
+            continue
+        widths = np.array(r.widths, dtype=float)
+        values = np.array(r.values, dtype=float)
+        ax.loglog(np.repeat(widths, values.shape[1]), values.ravel(), ".", color=colour, ms=3, alpha=0.35)
+        rms = np.sqrt(np.mean(values ** 2, axis=1))
+        lo, hi = r.ci
+        ax.loglog(widths, rms, "o", color=colour, ms=5,
+                  label=f"{label}: fit {r.slope:+.2f} [{lo:+.2f}, {hi:+.2f}], theory {r.predicted} — {r.verdict}")
+        if math.isfinite(r.slope):
+            ax.loglog(widths, np.exp(r.intercept) * widths ** r.slope, "--", color=colour, lw=1)
+            if r.predicted is not None:
+                mid = math.exp(float(np.mean(np.log(widths))))
+                anchor = math.exp(r.intercept) * mid ** r.slope
+                ax.loglog(widths, anchor * (widths / mid) ** float(Fraction(r.predicted)), ":", color=colour, lw=1.8)
+    log_axes(ax, sorted({w for _, r in results for w in r.widths}))
+    ax.set_xlabel("width n")
+    ax.set_ylabel("largest stable η (learning rate η·n^-c)")
+    ax.set_title("Theorem 4.1: max stable learning rate — dots per seed, markers RMS, dashed fit, dotted theory",
+                 fontsize=9)
+    ax.legend(fontsize=7, loc="best")
+    return save_png(fig, path)
