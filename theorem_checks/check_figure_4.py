@@ -6,17 +6,18 @@ backprop, depth 2), the finite networks' loss curves ℓₜ = ½(fₜ(ξₜ) −
 ℓ̊ₜ, and fₜ − f̊ₜ shrinks with width (:mod:`impl.limits.figure4`).
 
 Settings: the paper uses widths 1024 and 4096 with 100 seeds. Under the ``dev`` and ``ci`` profiles this
-check uses widths 256 and 1024 with 100 seeds and 2¹⁸ Monte-Carlo particles (the paper's widths cost
-minutes on 2 cores); ``nightly`` uses the paper's. η = 0.01 for x² and 0.2 for x, T = 5 steps, data seed 0
+check uses widths 256 and 1024 with 100 seeds and 2¹⁸ Monte-Carlo particles (≈ 20 s; the paper's widths
+take 5 minutes on 2 cores); ``nightly`` uses the paper's. η = 0.01 for x² and 0.2 for x, T = 5 steps, data seed 0
 (:class:`Figure4Settings`, where the choice of η is explained).
 
 Two statements per panel (6 panels), both must hold:
 
 1. *the deviation decreases*: the per-seed RMS over probes and steps of fₜ − f̊ₜ has a fitted width
    exponent whose seed-jackknife interval (level 1 − ALPHA) lies entirely below 0. Not −½ ± δ: with
-   two widths the interval is wide (±0.25 for x, ±0.45 for depth-1 x² at 64 seeds: x² outputs are
-   heavy-tailed), and, as the paper remarks, x² networks converge more slowly at these widths
-   (measured 1024 → 4096: −0.36 … −0.39 for x², −0.50 for x).
+   two widths the interval is too wide to sit inside the band (±0.2 … ±0.45 with 100 seeds; x² outputs
+   are heavy-tailed). The point estimates are near −½: at the paper's settings (1024 → 4096, 100 seeds,
+   ``tp4 figure4``, 5 min on 2 cores) −0.42, −0.50, −0.49 for x² and −0.46, −0.52, −0.45 for x (depth 1,
+   depth 2 decoupled, depth 2), all six panels passing both statements.
 2. *the loss curve agrees with the limit's* at the larger width: the mean over seeds of fₜ(ξₜ) — which
    sets the loss curve ½(mean f − y)² — lies within :data:`K` standard errors √(sem² + err²) of f̊ₜ(ξₜ) at
    every t (err: the limit's own error, Monte Carlo for depth 2). The mean *loss* is not compared
@@ -25,7 +26,7 @@ Two statements per panel (6 panels), both must hold:
    of the figure sit above the limit by. Nor is "the mean at the larger width is closer than at the
    smaller" used as the decision: both sit within a few standard errors of the limit, so their order is
    nearly a coin flip on correct theory, and a wrong limit is about as far from both, so the comparison
-   has no power. Both are shown in the failure message.
+   has no power. The mean-loss distance at each width is printed when statement 2 fails.
 
 Negative controls (same networks, judged against a wrong limit; both statements are evaluated and at
 least one must fail): the depth-2 x² networks against Theorem 6.3's limit (decoupled backprop) instead
@@ -48,8 +49,12 @@ from theorem_checks.finite import ALPHA, PROFILE
 SETTINGS = {
     "nightly": Figure4Settings(widths=(1024, 4096), seeds=100, particles=2**19),
 }.get(PROFILE, Figure4Settings(widths=(256, 1024), seeds=100, particles=2**18))
-K = 4.0
-"""Agreement threshold on the largest |z| of a panel's T = 5 mean-loss gaps. Calibration: see below."""
+K = 5.0
+"""Agreement threshold on the largest |z| of a panel's T = 5 gaps of the mean fₜ(ξₜ). Calibration at the CI
+settings (widths 256, 1024; 100 seeds; data seeds 0–7, 48 panels): correct limits give at most 3.1 at
+n = 1024 (depth-2 x²; the O(1/n) bias of the mean output is visible: up to 5.0 at n = 256), so K = 5 is
+1.6× that; the negative controls give at least 21 (x² depth 2 against Theorem 6.3) and 22 (x at depth 1
+against 1.1·η). Statement 1 on the same panels: the interval's upper end is at most −0.18 (x² depth 2)."""
 
 
 @lru_cache(maxsize=None)
@@ -66,11 +71,13 @@ def problems(panel: Figure4Panel) -> list[str]:
     fit = fit_exponent(panel.widths, panel.deviation, alpha=ALPHA)
     rms = ", ".join(f"n={w}: {d:.4f}" for w, d in zip(panel.widths, panel.deviation_rms))
     if isinstance(fit, BlowUp) or not fit.ci[1] < 0:  # NaN (no interval) fails too
-        why = fit.describe() if isinstance(fit, BlowUp) else f"slope {fit.slope:+.3f}, CI [{fit.ci[0]:+.3f}, {fit.ci[1]:+.3f}]"
+        why = fit.describe() if isinstance(fit, BlowUp) else \
+            f"slope {fit.slope:+.3f}, CI [{fit.ci[0]:+.3f}, {fit.ci[1]:+.3f}]"
         found.append(f"deviation from the limit does not decrease with width ({why}; RMS {rms})")
     gap = panel.output_gap
     if not gap[-1] <= K:
-        dist = ", ".join(f"n={w}: {d:.4f}" for w, d in zip(panel.widths, np.max(np.abs(panel.loss_mean - panel.limit_loss), axis=1)))
+        loss_dist = np.max(np.abs(panel.loss_mean - panel.limit_loss), axis=1)
+        dist = ", ".join(f"n={w}: {d:.4f}" for w, d in zip(panel.widths, loss_dist))
         found.append(f"mean fₜ(ξₜ) at n={panel.widths[-1]} is {gap[-1]:.1f} standard errors from f̊ₜ(ξₜ) > K = {K} "
                      f"(at every width: {', '.join(f'{g:.1f}' for g in gap)}; max |mean loss − ℓ̊| {dist})")
     return found

@@ -56,14 +56,15 @@ def _nested(a: np.ndarray) -> Any:
     return jsonable(a[..., 0] if a.shape[-1] == 1 else a)
 
 
-def limit_json(arch: str, phi: str, routine: "LimitRoutine", limit: "LimitResult", finite: dict[int, np.ndarray]) -> dict[str, Any]:
+def limit_json(arch: str, phi: str, routine: "LimitRoutine", limit: "LimitResult",
+               finite: dict[int, np.ndarray]) -> dict[str, Any]:
     """The ``--json`` document: steps, probes, limit[t][p], finite[width]{mean, std}[t][p] and metadata."""
     probes = routine.probes[:, 0].tolist() if routine.input_dim == 1 else routine.probes.tolist()
     return {
         "arch": arch, "phi": phi, "steps": routine.steps, "eta": routine.eta, "probes": probes,
         "limit": _nested(limit.outputs),
-        "finite": {str(w): {"mean": _nested(out.mean(axis=1)), "std": _nested(out.std(axis=1, ddof=1 if out.shape[1] > 1 else 0))}
-                   for w, out in finite.items()},
+        "finite": {str(w): {"mean": _nested(out.mean(axis=1)),
+                            "std": _nested(out.std(axis=1, ddof=1 if out.shape[1] > 1 else 0))} for w, out in finite.items()},
         "seeds": next(iter(finite.values())).shape[1] if finite else 0,
         "error_estimate": limit.error_estimate if limit.finite else None, "method": limit.method,
         "routine": routine.to_json(),
@@ -131,7 +132,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ap.add_argument("--eta", type=positive_float, default=None, help="learning rate η (default: see above)")
     ap.add_argument("--widths", type=width_list, default=DEFAULT_WIDTHS, help="finite widths (default 256,1024)")
     ap.add_argument("--seeds", type=positive_int, default=16, help="finite networks per width (default 16)")
-    ap.add_argument("--particles", type=positive_int, default=None, help="Monte-Carlo particles of the depth-2 limits (default 2^17)")
+    ap.add_argument("--particles", type=positive_int, default=None,
+                    help="Monte-Carlo particles of the depth-2 limits (default 2^17)")
     ap.add_argument("--json", metavar="PATH", default=None, help="also write the result as JSON ('-': JSON on stdout only)")
     ap.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
     ap.set_defaults(func=run)

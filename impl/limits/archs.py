@@ -121,8 +121,9 @@ def resolve_phi(arch: str, phi: "str | Activation | None") -> "str | Activation"
 
 
 def _mlp1(routine: LimitRoutine, phi: "str | Activation", tol: float, particles: int, seed: int) -> LimitResult:
+    # mlp1_limit is annotated phi: str but accepts an Activation too (numpy_activation resolves both)
     res = mlp1_limit(routine, phi, tol=tol, qmc_points=max(2, particles // _QMC_REPLICATES),  # type: ignore[arg-type]
-                     qmc_replicates=_QMC_REPLICATES, seed=seed)  # (mlp1_limit takes an Activation too)  # type: ignore[arg-type]  # it takes an Activation too
+                     qmc_replicates=_QMC_REPLICATES, seed=seed)
     return LimitResult("mlp1", _name(phi), res.outputs, np.full(res.outputs.shape, res.error_estimate), res.method)
 
 

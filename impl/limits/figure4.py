@@ -5,7 +5,9 @@ with decoupled backprop — Theorem 6.3, depth 2 — Theorem 6.4), SGD with batc
 ξₜ ∈ {±1}, yₜ ∈ {±1} (:func:`pm1_routine`, MSE). A panel compares the limit's loss curve
 ℓ̊ₜ = ½(f̊ₜ(ξₜ) − yₜ)², t = 0..T−1 (the loss on the example about to be trained on; f̊ₜ(ξₜ) is read at the
 probe equal to ξₜ), with the mean and standard deviation over seeds of the finite networks' ℓₜ at each
-width, and records each seed's deviation from the limit (RMS over probes and steps of fₜ − f̊ₜ).
+width (the mean loss exceeds the loss of the mean output by ½ Var fₜ(ξₜ) = O(1/n)). A panel keeps the raw
+outputs, so each seed's deviation from the limit (RMS over probes and steps of fₜ − f̊ₜ) or a comparison
+with another limit can be recomputed.
 
 Settings (:class:`Figure4Settings`; the paper: widths 1024 and 4096, 100 seeds, η and T unstated). The
 paper notes that large η with φ = x² diverges within a few steps; measured on this data (data seed 0,
@@ -28,8 +30,8 @@ from impl.limits.archs import LimitResult, finite_for, get_arch, limit_for
 from impl.limits.routine import LimitRoutine, pm1_routine
 from impl.measurement.report import jsonable
 
-__all__ = ["PANEL_ARCHS", "Figure4Settings", "Figure4Panel", "Figure4Result", "trained_outputs", "loss_curves", "make_panel",
-           "figure4_data"]
+__all__ = ["PANEL_ARCHS", "Figure4Settings", "Figure4Panel", "Figure4Result", "trained_outputs", "loss_curves",
+           "make_panel", "figure4_data"]
 
 PANEL_ARCHS = ("mlp1", "mlp2-decoupled", "mlp2")
 """The columns of Figure 4: depth 1, depth 2 decoupled (Theorem 6.3), depth 2 (Theorem 6.4)."""
@@ -148,6 +150,7 @@ class Figure4Panel:
 
 
 _ARRAYS = ("xs", "ys", "probes", "limit", "limit_error", "finite")
+_SUMMARY = ("limit_loss", "loss_mean", "loss_std", "deviation_rms")
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,7 +174,7 @@ class Figure4Result:
         settings = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self.settings).items()}
         panels = [{"phi": p.phi, "arch": p.arch, "eta": p.eta, "widths": list(p.widths),
                    **{k: jsonable(getattr(p, k)) for k in _ARRAYS},
-                   "summary": {k: jsonable(getattr(p, k)) for k in ("limit_loss", "loss_mean", "loss_std", "deviation_rms")}}
+                   "summary": {k: jsonable(getattr(p, k)) for k in _SUMMARY}}
                   for p in self.panels]
         return {"settings": settings, "panels": panels}
 
