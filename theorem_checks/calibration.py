@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, ClassVar, Iterable, Iterator, Sequence
 
 import torch
-from scipy.stats import binomtest
 
+from impl.measurement.rates import OutcomeCounts
 from impl.theory import Parametrization, classify, parse_spec
 from impl.theory.classification import min_stable_c
 from theorem_checks import finite
@@ -190,25 +190,14 @@ def _as_completed(pool: ProcessPoolExecutor, todo: Iterable[tuple[int, int]]) ->
 
 
 @dataclass(frozen=True)
-class CheckRates:
-    """Outcome counts of one statement's cases under one perturbation."""
+class CheckRates(OutcomeCounts):
+    """Outcome counts of one statement's cases under one perturbation; "n/a" outcomes do not count
+    (rates with Clopper–Pearson bounds: :class:`~impl.measurement.rates.OutcomeCounts`)."""
 
+    excluded: ClassVar[tuple[str, ...]] = ("n/a",)
     statement: str
     perturbation: str
     counts: dict[str, int]
-
-    @property
-    def applicable(self) -> int:
-        return sum(v for k, v in self.counts.items() if k != "n/a")
-
-    def rate(self, *outcomes: str) -> float:
-        n = self.applicable
-        return sum(self.counts.get(o, 0) for o in outcomes) / n if n else float("nan")
-
-    def upper(self, *outcomes: str, level: float = 0.95) -> float:
-        """One-sided Clopper–Pearson upper bound of the rate of ``outcomes``."""
-        k = sum(self.counts.get(o, 0) for o in outcomes)
-        return float(binomtest(k, self.applicable).proportion_ci(2 * level - 1).high) if self.applicable else float("nan")
 
 
 def summarize(records: Iterable[dict[str, object]]) -> list[CheckRates]:
@@ -233,10 +222,10 @@ def format_table(rates: Sequence[CheckRates]) -> str:
         ok = by.get((s, "correct"))
         if ok is None:
             continue
-        cells = [s, str(ok.applicable), f"{ok.rate('disagree'):.2f} ({ok.upper('disagree'):.2f})",
+        cells = [s, str(ok.total), f"{ok.rate('disagree'):.2f} ({ok.upper('disagree'):.2f})",
                  f"{ok.rate('inconclusive'):.2f}", f"{ok.rate('warned'):.2f}"]
         for p in wrong:
             r = by.get((s, p))
-            cells.append("n/a" if r is None or not r.applicable else f"{r.rate('disagree', 'inconclusive'):.2f} ({r.applicable})")
+            cells.append("n/a" if r is None or not r.total else f"{r.rate('disagree', 'inconclusive'):.2f} ({r.total})")
         out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out)

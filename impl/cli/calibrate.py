@@ -8,10 +8,11 @@ exponent and against exponents off by ±1/4 and ±1/2, for each margin δ asked 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from impl.cli.common import add_executor_args, add_training_args, check_output_path, positive_int, sweeper, train_config
+from impl.cli.common import (
+    add_executor_args, add_training_args, check_output_path, positive_int, sweeper, train_config, write_json,
+)
 from impl.cli.errors import UsageError
 from impl.theory import classify, parse_spec
 
@@ -67,8 +68,7 @@ def run(args: argparse.Namespace) -> int:
         print(format_rates(rows))
     if args.json:
         doc = {str(m): [{"offset": str(r.offset), "counts": r.counts} for r in rows] for m, rows in tables.items()}
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, indent=2)
+        write_json(args.json, doc, indent=2)
     return 0
 
 

@@ -10,12 +10,11 @@ interrupted calibration resumes where it stopped. Needs a source checkout (it ru
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 
-from impl.cli.common import check_output_path, positive_int
+from impl.cli.common import check_output_path, positive_int, write_json
 from impl.cli.errors import UsageError
 
 __all__ = ["add_parser", "run"]
@@ -60,6 +59,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(records)} case runs ({args.runs} per case, profile {args.profile}); log: {log}")
     print(format_table(rates))
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump([{"statement": r.statement, "perturbation": r.perturbation, "counts": r.counts} for r in rates], fh, indent=2)
+        write_json(args.json, [{"statement": r.statement, "perturbation": r.perturbation, "counts": r.counts}
+                               for r in rates], indent=2)
     return 0

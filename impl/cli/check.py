@@ -11,7 +11,6 @@ with the reason; like the suite, it does not count as a failure.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from impl.cli.common import check_output_path, positive_int
+from impl.cli.common import check_output_path, positive_int, write_json
 from impl.cli.errors import EXIT_DISAGREE, EXIT_OK, UsageError
 from impl.theory import Parametrization, Regime, classify, parse_spec, predicted_exponents
 
@@ -126,5 +125,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         doc = {"spec": p.spec(), "name": p.name, "depth": p.depth, "profile": args.profile, "theory": theory,
                "checks": [{k: r[k] for k in ("statement", "phi", "theory", "measured", "detail")} for r in rows]}
-        Path(args.json).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        write_json(args.json, doc, indent=2)
     return EXIT_DISAGREE if bad or not rows else EXIT_OK

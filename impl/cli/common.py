@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
 import sys
@@ -10,9 +11,11 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
+from impl.atomic import write_text_atomic
 from impl.cli.errors import UsageError
 
-__all__ = ["positive_int", "int_list", "add_training_args", "add_executor_args", "train_config", "sweeper", "check_output_path"]
+__all__ = ["positive_int", "int_list", "add_training_args", "add_executor_args", "train_config", "sweeper", "executor_from_args", "check_output_path",
+           "write_json"]
 
 DEFAULT_WIDTHS = (64, 128, 256, 512, 1024, 2048, 4096)
 
@@ -97,16 +100,38 @@ def check_output_path(path: str | None) -> None:
             raise UsageError(f"--json {path}: directory {parent} does not exist")
 
 
+def write_json(path: str, doc: Any, *, indent: int | None = None) -> None:
+    """Write ``doc`` as JSON to ``path`` atomically (a crash never leaves half a file); ``-``: stdout."""
+    text = json.dumps(doc, indent=indent, allow_nan=False) + "\n"
+    if path == "-":
+        sys.stdout.write(text)
+        return
+    write_text_atomic(path, text)
+
+
+@contextmanager
+def executor_from_args(args: argparse.Namespace) -> Iterator[Any]:
+    """The executor of ``-j N`` / ``--dask ADDRESS`` for the whole command: None (in-process), one
+    process pool (forkserver: fork after torch has run can hang the workers) or one dask connection;
+    closed at the end."""
+    if args.dask:
+        from distributed import Client  # lazy: dask is an optional dependency
+
+        with Client(args.dask) as client:
+            yield client
+    elif args.jobs and args.jobs > 1:
+        with ProcessPoolExecutor(max_workers=args.jobs, mp_context=multiprocessing.get_context("forkserver")) as pool:
+            yield pool
+    else:
+        yield None
+
+
 @contextmanager
 def sweeper(args: argparse.Namespace) -> Iterator[Callable[[Any, Any], Any]]:
-    """A ``run(p, config) -> SweepResult`` bound to the command's seeds, widths, cache and executor.
-
-    The executor lives for the whole command: one process pool for ``-j`` (forkserver: fork after
-    torch has run can hang the workers), one dask connection for ``--dask``; both closed at the end.
-    """
+    """A ``run(p, config) -> SweepResult`` bound to the command's seeds, widths, cache and executor."""
     from impl.measurement import run_sweep
 
-    def runner(executor: Any) -> Callable[[Any, Any], Any]:
+    with executor_from_args(args) as executor:
         def run(p: Any, config: Any) -> Any:
             return run_sweep(
                 p, config, args.widths, tuple(range(args.seeds)), executor=executor,
@@ -114,15 +139,4 @@ def sweeper(args: argparse.Namespace) -> Iterator[Callable[[Any, Any], Any]]:
                 progress=not args.no_progress and sys.stderr.isatty(),
             )
 
-        return run
-
-    if args.dask:
-        from distributed import Client  # lazy: dask is an optional dependency
-
-        with Client(args.dask) as client:
-            yield runner(client)
-    elif args.jobs and args.jobs > 1:
-        with ProcessPoolExecutor(max_workers=args.jobs, mp_context=multiprocessing.get_context("forkserver")) as pool:
-            yield runner(pool)
-    else:
-        yield runner(None)
+        yield run

@@ -16,7 +16,8 @@ import time
 
 from impl.cli.common import check_output_path, positive_float, positive_int
 from impl.cli.errors import UsageError
-from impl.cli.limit import width_list, write_json
+from impl.cli.common import write_json
+from impl.cli.limit import width_list
 
 __all__ = ["add_parser", "eta_list", "run"]
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from impl.cli.common import check_output_path, positive_int
+from impl.cli.common import check_output_path, positive_int, write_json
 from impl.cli.errors import UsageError
 
 __all__ = ["add_parser", "read_inputs", "kernel_json", "run"]
@@ -116,9 +116,9 @@ def run(args: argparse.Namespace) -> int:
     args.b_std = 0.0 if args.b_std is None else args.b_std
     out = kernel_json(args, read_inputs(args.inputs))
     if args.json == "-":
-        print(json.dumps(out))
+        write_json("-", out)
         return 0
     print(_render(out))
     if args.json is not None:
-        Path(args.json).write_text(json.dumps(out) + "\n", encoding="utf-8")
+        write_json(args.json, out)
     return 0

@@ -15,7 +15,6 @@ and labels, probes ±1 (data seed S). ``--eta`` overrides the file's η. Default
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import replace
@@ -23,14 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from impl.cli.common import check_output_path, positive_float, positive_int
+from impl.cli.common import check_output_path, positive_float, positive_int, write_json
 from impl.cli.errors import UsageError
 
 if TYPE_CHECKING:
     from impl.limits import LimitRoutine
     from impl.limits.archs import LimitResult
 
-__all__ = ["add_parser", "width_list", "limit_json", "render", "run", "write_json", "DEFAULT_ETAS"]
+__all__ = ["add_parser", "width_list", "limit_json", "render", "run", "DEFAULT_ETAS"]
 
 DEFAULT_ETAS = {"square": 0.01, "identity": 0.2}
 """η by φ when none is given (Figure 4's choices, :mod:`impl.limits.figure4`); 0.5 for any other φ."""
@@ -107,17 +106,6 @@ def _theorem(arch: str) -> str:
     from impl.limits.archs import get_arch
 
     return get_arch(arch).theorem
-
-
-def write_json(path: str, doc: dict[str, Any]) -> None:
-    """Write ``doc`` to ``path`` atomically ('-': stdout); strict JSON (no NaN)."""
-    text = json.dumps(doc, allow_nan=False) + "\n"
-    if path == "-":
-        sys.stdout.write(text)
-        return
-    from impl.reporting.atomic import write_text_atomic
-
-    write_text_atomic(path, text)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

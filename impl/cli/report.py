@@ -11,18 +11,15 @@ regressed against ``--baseline`` or an exponent drifted (or a job failed), 2 for
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import resource
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from impl.cli.common import add_executor_args
+from impl.cli.common import add_executor_args, executor_from_args
 from impl.cli.errors import EXIT_DISAGREE, UsageError, fail
 from impl.theory import parse_spec
 
@@ -43,21 +40,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ap.add_argument("--device", default="cpu", help="cpu (default) or cuda[:k]")
     add_executor_args(ap)
     ap.set_defaults(func=run)
-
-
-@contextmanager
-def _executor(args: argparse.Namespace) -> Iterator[Any]:
-    """None (in-process), a forkserver process pool for ``-j N``, or a dask client for ``--dask``."""
-    if args.dask:
-        from distributed import Client  # lazy: dask is an optional dependency
-
-        with Client(args.dask) as client:
-            yield client
-    elif args.jobs and args.jobs > 1:
-        with ProcessPoolExecutor(max_workers=args.jobs, mp_context=multiprocessing.get_context("forkserver")) as pool:
-            yield pool
-    else:
-        yield None
 
 
 def _validated(args: argparse.Namespace) -> tuple[list[Any], Any]:
@@ -125,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{line}  [{time.perf_counter() - started:.0f} s]", file=sys.stderr, flush=True)
 
     try:
-        with _executor(args) as executor:
+        with executor_from_args(args) as executor:
             report = collect.collect_report(
                 profile, specs, device=args.device, executor=executor, cache_dir=None if args.no_cache else args.cache,
                 progress=not args.no_progress and sys.stderr.isatty(), presets=not args.no_presets, log=log)

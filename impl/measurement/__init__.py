@@ -18,6 +18,7 @@ from impl.measurement.decision import DEFAULT_MARGIN, Decision, Verdict, decide
 from impl.measurement.executors import Job, JobFailure, SweepError
 from impl.measurement.fit import DEFAULT_ALPHA, METHODS, BandPValues, BlowUp, ExponentFit, band_pvalues, fit_exponent
 from impl.measurement.multiplicity import ci_level, holm_reject, holm_thresholds, per_check_alpha
+from impl.measurement.rates import OutcomeCounts
 from impl.measurement.records import JobResult
 from impl.measurement.report import dumps_report, report_dict, write_report
 from impl.measurement.sweep import SweepResult, SweepStats, plan_jobs, run_sweep
@@ -37,6 +38,7 @@ __all__ = [
     "JobResult",
     "METHODS",
     "OperatingPoint",
+    "OutcomeCounts",
     "QuantityResult",
     "SweepError",
     "SweepResult",

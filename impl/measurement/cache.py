@@ -16,13 +16,13 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from impl.atomic import write_atomic
 from impl.measurement.records import JobResult
 from impl.theory import Parametrization
 
@@ -151,14 +151,5 @@ class JobCache:
             blowup_step=np.asarray(result.blowup_step, dtype=np.int64),
         )
         final = self.path(key)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}-", suffix=".tmp", dir=self.directory)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **arrays)  # type: ignore[arg-type]
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, final)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(final, lambda fh: np.savez(fh, **arrays))  # type: ignore[arg-type]
         return final

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Sequence
+from typing import ClassVar, Sequence
 
 import numpy as np
-from scipy import stats
 
 from impl.measurement.decision import DEFAULT_MARGIN, Verdict, decide
 from impl.measurement.fit import DEFAULT_ALPHA, fit_exponent
+from impl.measurement.rates import OutcomeCounts
 
 __all__ = ["DEFAULT_WIDTHS", "synthetic_sizes", "OperatingPoint", "decision_rates"]
 
@@ -50,11 +50,12 @@ def synthetic_sizes(
 
 
 @dataclass(frozen=True)
-class OperatingPoint:
+class OperatingPoint(OutcomeCounts):
     """How often each verdict came out in ``n_reps`` synthetic repetitions.
 
     ``offset`` is true exponent − prediction (0: the prediction is right). ``counts`` maps every
-    :class:`Verdict` value to its count; ``rate`` and ``rate_ci`` (95 % Wilson) read them.
+    :class:`Verdict` value to its count; ``rate`` and ``rate_ci`` (Wilson) read them
+    (:class:`~impl.measurement.rates.OutcomeCounts`).
     """
 
     predicted: Fraction | None
@@ -66,20 +67,13 @@ class OperatingPoint:
     margin: float
     alpha: float
     counts: dict[str, int]
+    interval_method: ClassVar[str] = "wilson"
 
     @property
     def offset(self) -> float:
         """True exponent minus prediction (NaN without a prediction)."""
         return float("nan") if self.predicted is None else self.true_exponent - float(self.predicted)
 
-    def rate(self, verdict: str) -> float:
-        """Fraction of repetitions with this verdict."""
-        return self.counts.get(str(verdict), 0) / self.n_reps
-
-    def rate_ci(self, verdict: str, level: float = 0.95) -> tuple[float, float]:
-        """Wilson interval for the rate of ``verdict``."""
-        ci = stats.binomtest(self.counts.get(str(verdict), 0), self.n_reps).proportion_ci(level, method="wilson")
-        return float(ci.low), float(ci.high)
 
     def summary(self) -> str:
         """One line: offset, noise, bias range and the nonzero verdict rates."""

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable, Sequence
 
-from scipy.stats import binomtest
-
 from impl.measurement.analysis import Analysis
 from impl.measurement.decision import decide
+from impl.measurement.rates import OutcomeCounts
 
 __all__ = ["OFFSETS", "RateRow", "margin_rates", "format_rates"]
 
@@ -25,24 +24,13 @@ OFFSETS: tuple[Fraction, ...] = (Fraction(0), Fraction(1, 4), Fraction(-1, 4), F
 
 
 @dataclass(frozen=True)
-class RateRow:
-    """Verdict counts for one offset of the prediction, over every fitted quantity of every sweep."""
+class RateRow(OutcomeCounts):
+    """Verdict counts for one offset of the prediction, over every fitted quantity of every sweep
+    (rates with Clopper–Pearson intervals: :class:`~impl.measurement.rates.OutcomeCounts`)."""
 
     offset: Fraction
     margin: float
     counts: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    def rate(self, verdict: str) -> float:
-        return self.counts.get(verdict, 0) / self.total if self.total else float("nan")
-
-    def rate_ci(self, verdict: str, level: float = 0.95) -> tuple[float, float]:
-        """Clopper–Pearson interval of a verdict's rate."""
-        ci = binomtest(self.counts.get(verdict, 0), self.total).proportion_ci(level)
-        return float(ci.low), float(ci.high)
 
 
 def margin_rates(

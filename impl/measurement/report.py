@@ -23,6 +23,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from impl.atomic import write_text_atomic
 from impl.measurement.analysis import Analysis, QuantityResult
 from impl.measurement.sweep import SweepResult
 from impl.theory import classify
@@ -108,8 +109,4 @@ def dumps_report(result: SweepResult, analysis: Analysis, *, indent: int | None 
 
 def write_report(path: str | os.PathLike[str], result: SweepResult, analysis: Analysis) -> Path:
     """Write the report to ``path`` (atomically: a temporary file, then ``os.replace``)."""
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(dumps_report(result, analysis) + "\n", encoding="utf-8")
-    os.replace(tmp, target)
-    return target
+    return write_text_atomic(path, dumps_report(result, analysis) + "\n")

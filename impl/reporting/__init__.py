@@ -6,7 +6,6 @@
 * :mod:`~impl.reporting.statements` — per-quantity decisions grouped into the paper's statements;
 * :mod:`~impl.reporting.baseline` — compare with an earlier ``report.json`` (drifts, changed verdicts);
 * :mod:`~impl.reporting.render` — figures (via :mod:`impl.plots`), ``report.md``, ``report.html``, ``report.json``;
-* :mod:`~impl.reporting.atomic` — atomic file and directory writes.
 
 The statements are decided with the theorem checks' training routine and max-LR search
 (``theorem_checks/finite.py``), which live in the checkout rather than in the installed package;
@@ -16,9 +15,7 @@ importing this package puts the checkout on ``sys.path`` (appended, so nothing i
 import sys
 from pathlib import Path
 
-from impl.reporting.atomic import atomic_directory, write_bytes_atomic, write_text_atomic
-
-__all__ = ["atomic_directory", "write_bytes_atomic", "write_text_atomic", "CHECKOUT"]
+__all__ = ["CHECKOUT"]
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 """The tp4 checkout this package was imported from (it holds ``theorem_checks/``)."""

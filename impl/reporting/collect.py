@@ -33,7 +33,7 @@ from impl.measurement.report import jsonable
 from impl.reporting.profiles import (
     DISPLAY, MAX_LR_JOB_VERSION, DeviceRoutine, Profile, lr_routine_on, max_lr_job, sweep_job,
 )
-from impl.reporting.statements import NOT_APPLICABLE, QuantityRecord, StatementResult, judge_statements, verdict_of
+from impl.reporting.statements import INCONCLUSIVE, NOT_APPLICABLE, QuantityRecord, StatementResult, judge_statements, verdict_of
 from impl.simulation import simulate
 from impl.theory import Parametrization, classify, min_stable_c, preset, quantity_names
 from theorem_checks.finite import Inconclusive, Routine, simulate_routine
@@ -141,12 +141,19 @@ def _max_lr(p: Parametrization, profile: Profile, routine: Routine, run: Callabl
 
 
 def collect_spec(p: Parametrization, key: str, profile: Profile, routine: Routine, run: Callable[..., Any],
-                 alpha: float, max_lr: bool) -> SpecReport:
+                 alpha: float, max_lr: bool, log: Callable[[str], None] = lambda line: None) -> SpecReport:
     """Sweep ``p``, analyse every step, group the decisions into statements, optionally measure max LR.
     ``run(p, config, widths, seeds, simulate_fn=...)`` is :func:`run_sweep` bound to an executor and cache."""
-    result = run(p, routine, profile.widths, tuple(range(profile.seeds)), simulate_fn=sweep_job)
-    analyses = {t: analyze(result, p, step=t, margin=DEFAULT_MARGIN, alpha=alpha) for t in range(result.steps + 1)}
-    statements, records = judge_statements(p, analyses)
+    for attempt in range(profile.retries + 1):  # escalate while a statement is undecided
+        result = run(p, routine, profile.widths, tuple(range(profile.seeds * 2 ** attempt)), simulate_fn=sweep_job)
+        analyses = {t: analyze(result, p, step=t, margin=DEFAULT_MARGIN, alpha=alpha) for t in range(result.steps + 1)}
+        statements, records = judge_statements(p, analyses)
+        open_keys = [s.key for s in statements if s.verdict == INCONCLUSIVE and s.key != "max_lr"]
+        if not open_keys:
+            break
+        if attempt < profile.retries:
+            log(f"  {', '.join(open_keys)} inconclusive with {len(result.seeds)} seeds: "
+                f"again with {profile.seeds * 2 ** (attempt + 1)}")
     lr = _max_lr(p, profile, lr_routine_on(routine), run, alpha) if max_lr else None
     if lr is not None:
         statements = tuple(replace(s, verdict=lr.verdict, reason=lr.reason) if s.key == "max_lr" else s
@@ -179,10 +186,12 @@ def _figure4(settings: Figure4Settings, alpha: float, log: Callable[[str], None]
     return {"error": None, "result": result.to_json(), "fits": fits}
 
 
-def _n_decisions(specs: Sequence[Parametrization], n_lr: int) -> int:
+def _n_decisions(specs: Sequence[Parametrization], n_lr: int, retries: int, lr_retries: int) -> int:
     """The decisions that can turn a statement to ``disagree``: every quantity (stability) plus the
-    f₀, Δf, Δx^L and L + 2 update decisions of each parametrization, plus one per max-LR fit."""
-    return sum(len(quantity_names(p.depth)) + p.depth + 5 for p in specs) + n_lr
+    f₀, Δf, Δx^L and L + 2 update decisions of each parametrization, plus one per max-LR fit — each
+    counted once per attempt it may get (a union bound over the retries)."""
+    per_attempt = sum(len(quantity_names(p.depth)) + p.depth + 5 for p in specs)
+    return per_attempt * (1 + retries) + n_lr * (1 + lr_retries)
 
 
 def collect_report(profile: Profile, user_specs: Sequence[Parametrization] = (), *, device: str = "cpu",
@@ -193,7 +202,7 @@ def collect_report(profile: Profile, user_specs: Sequence[Parametrization] = (),
     specs += list(user_specs)
     lr_set = set(profile.lr_presets) if presets else set()
     fig4 = profile.figure4 if presets else None
-    alpha = per_check_alpha(profile.family_alpha, _n_decisions(specs, len(lr_set)))
+    alpha = per_check_alpha(profile.family_alpha, _n_decisions(specs, len(lr_set), profile.retries, profile.lr_retries))
     routine = DeviceRoutine(device=device)
     version = code_digest(simulate) + code_digest(simulate_routine)
 
@@ -210,7 +219,7 @@ def collect_report(profile: Profile, user_specs: Sequence[Parametrization] = (),
         with_lr = (p.name, p.depth) in lr_set
         log(f"[{i}/{len(specs)}] {p.name or p.spec()} L={p.depth}: sweeping {len(profile.widths)} widths × "
             f"{profile.seeds} seeds" + (" + max-LR search" if with_lr else ""))
-        out.append(collect_spec(p, key, profile, routine, run, alpha, with_lr))
+        out.append(collect_spec(p, key, profile, routine, run, alpha, with_lr, log))
     figure4 = None
     if fig4 is not None:
         log(f"Figure 4: {len(fig4.phis)} × {len(fig4.archs)} panels, widths {list(fig4.widths)} × {fig4.seeds} seeds")

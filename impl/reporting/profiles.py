@@ -39,8 +39,11 @@ class Profile:
     """How much evidence a report buys: sweep ``widths`` × ``seeds`` (in jobs of ``seed_chunk``) of the
     parametrizations ``presets`` ((name, depth) pairs), and the Theorem 4.1 max-LR search on ``lr_presets``
     over ``lr_widths`` × ``lr_seeds`` (doubled up to ``lr_retries`` times while undecided), and Figure 4
-    (``figure4``: finite µP networks against their limits, :mod:`impl.limits.figure4`; None: skipped). Each
-    decision's α is ``family_alpha`` split over the report's decisions (Bonferroni, ``per_check_alpha``)."""
+    (``figure4``: finite µP networks against their limits, :mod:`impl.limits.figure4`; None: skipped). A
+    parametrization with an inconclusive statement is swept again with twice the seeds (the first ones
+    come from the cache), up to ``retries`` times — the escalation of the theorem checks' ``confirm``.
+    Each decision's α is ``family_alpha`` split over every decision the report may make, retries
+    included (Bonferroni, ``per_check_alpha``)."""
 
     name: str
     widths: tuple[int, ...]
@@ -51,17 +54,18 @@ class Profile:
     lr_seeds: int
     seed_chunk: int = 16
     lr_retries: int = 1
+    retries: int = 0
     family_alpha: float = 0.05
     figure4: Figure4Settings | None = None
 
 
 PROFILES: dict[str, Profile] = {
     "quick": Profile(
-        "quick", widths=(64, 128, 256, 512, 1024), seeds=64, presets=SUITE,
-        lr_presets=(("sp", 2), ("ntp", 2), ("mup", 2)), lr_widths=(64, 128, 256, 512), lr_seeds=16,
+        "quick", widths=(64, 128, 256, 512, 1024), seeds=64, presets=SUITE, retries=3,
+        lr_presets=(("sp", 2), ("ntp", 2), ("mup", 2)), lr_widths=(64, 128, 256, 512, 1024), lr_seeds=16, lr_retries=2,
         figure4=Figure4Settings(widths=(128, 512, 2048), seeds=16, particles=2**15)),
     "nightly": Profile(
-        "nightly", widths=(128, 256, 512, 1024, 2048, 4096), seeds=64, presets=SUITE,
+        "nightly", widths=(128, 256, 512, 1024, 2048, 4096), seeds=64, presets=SUITE, retries=3,
         lr_presets=(("sp", 2), ("sp-lr1n", 2), ("ntp", 2), ("mfp", 1), ("mup", 2), ("up:1/4", 2)),
         lr_widths=(128, 256, 512, 1024, 2048), lr_seeds=32,
         figure4=Figure4Settings(widths=(256, 1024, 4096))),  # the paper's 100 seeds; 2^19 particles

@@ -13,7 +13,7 @@ Layout (documented in ``reports/README.md``)::
 Both human views are emitted from one list of :class:`Section` (so they cannot disagree). The HTML
 has inline CSS, no scripts and no external resources; figures are referenced by relative path, so
 the directory can be moved, archived or served as is. Everything is written into a temporary
-directory that replaces DIR only when complete (:func:`impl.reporting.atomic.atomic_directory`).
+directory that replaces DIR only when complete (:func:`impl.atomic.atomic_directory`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any, Union
 from impl.plots.coordcheck import plot_coordcheck
 from impl.plots.matrix import plot_matrix
 from impl.plots.maxlr import plot_max_lr
-from impl.reporting.atomic import atomic_directory
+from impl.atomic import atomic_directory
 from impl.reporting.baseline import Comparison
 from impl.limits.figure4 import Figure4Result
 from impl.reporting.collect import Report, SpecReport

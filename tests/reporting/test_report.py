@@ -18,7 +18,7 @@ import pytest
 import torch
 
 from impl.cli.main import main
-from impl.reporting import atomic_directory, write_text_atomic
+from impl.atomic import atomic_directory, write_text_atomic
 from impl.reporting.baseline import compare, load_baseline
 from impl.reporting.statements import TITLES, VERDICTS
 

@@ -1,5 +1,8 @@
 """Atomic writes: a crash (or Ctrl-C) never leaves a half-written file or report directory.
 
+Used by every layer that writes results (the job cache, ``--json`` outputs, reports, figures), so it
+sits below them all and imports nothing from the project.
+
 A file is written to a temporary file in the same directory, flushed and fsynced, then moved
 over the target with :func:`os.replace` (atomic on POSIX within one file system). A report
 directory is built inside a temporary sibling directory; only when every file is written does
@@ -14,9 +17,9 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Callable, Iterator
 
-__all__ = ["write_bytes_atomic", "write_text_atomic", "atomic_directory"]
+__all__ = ["write_atomic", "write_bytes_atomic", "write_text_atomic", "atomic_directory"]
 
 
 def _file_mode(target: Path) -> int:
@@ -28,14 +31,15 @@ def _file_mode(target: Path) -> int:
     return 0o666 & ~umask
 
 
-def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file in the same directory + ``os.replace``)."""
+def write_atomic(path: str | os.PathLike[str], write: Callable[[BinaryIO], object]) -> Path:
+    """Call ``write(fh)`` on a temporary file in ``path``'s directory, fsync it, then ``os.replace`` it
+    onto ``path``; on any exception the temporary file is removed and ``path`` is untouched."""
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         os.fchmod(fd, _file_mode(target))  # mkstemp's 0600 would make a shared report unreadable
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -43,6 +47,11 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (:func:`write_atomic`)."""
+    return write_atomic(path, lambda fh: fh.write(data))
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
