@@ -9,10 +9,13 @@ Every limit evaluator takes a :class:`LimitRoutine` and returns f̊ₜ on its pr
 * :func:`mlp_kernels` / :func:`abc_kernel` — NNGP and NTK (with per-layer contributions, and the
   kernel of a kernel-regime abc-parametrization), :func:`kernel_descent` (Definition 3.7);
 * :mod:`impl.limits.program` — general Tensor Programs: a finite-n executor and the Z-evaluator of
-  Definition 7.3; :func:`mlp_limit` is Algorithm 1 for an MLP written once as a program.
+  Definition 7.3; :func:`mlp_limit` is Algorithm 1 for an MLP written once as a program;
+* :data:`ARCHS` / :func:`limit_for` / :func:`finite_for` — the four architectures (mlp1, linear1,
+  mlp2-decoupled, mlp2) by name: one call for the limit, one for finite networks on the same routine.
 """
 
 from impl.limits.activations import NumpyActivation, numpy_activation
+from impl.limits.archs import ARCHS, Arch, LimitResult, finite_for, get_arch, limit_for
 from impl.limits.kernel_descent import gp_initial_outputs, kernel_descent, kernel_gradient_descent, mse_kernel_regression
 from impl.limits.kernels import AbcKernel, KernelResult, abc_kernel, layer_rates, mlp_kernels
 from impl.limits.linear import LinearCoefficients, cor62_coefficients, linear_coefficients, linear_finite_reduced, linear_from_init, linear_limit
@@ -30,5 +33,6 @@ __all__ = [
     "MCTrajectory", "mlp2_limit",
     "AbcKernel", "KernelResult", "abc_kernel", "layer_rates", "mlp_kernels",
     "gp_initial_outputs", "kernel_descent", "kernel_gradient_descent", "mse_kernel_regression",
+    "ARCHS", "Arch", "LimitResult", "finite_for", "get_arch", "limit_for",
     "MLPLimit", "Program", "mlp_finite", "mlp_limit", "mlp_sgd_program", "run_finite", "z_evaluate",
 ]

@@ -34,12 +34,12 @@ import math
 from dataclasses import dataclass
 from functools import reduce
 
-
 import numpy as np
 from scipy import linalg, special, stats
 
 from impl.limits.activations import ArrayFn, NumpyActivation, numpy_activation
 from impl.limits.routine import LimitRoutine
+from impl.simulation.activations import Activation
 
 __all__ = ["LimitTrajectory", "exact_nodes", "mlp1_limit", "RULES"]
 
@@ -144,7 +144,7 @@ def _qmc(routine: LimitRoutine, act: NumpyActivation, q: np.ndarray, r: np.ndarr
     return outs.mean(axis=0), chis.mean(axis=0), float(se.max())
 
 
-def mlp1_limit(routine: LimitRoutine, phi: str, *, tol: float = 1e-6, nodes: int | None = None,
+def mlp1_limit(routine: LimitRoutine, phi: str | Activation, *, tol: float = 1e-6, nodes: int | None = None,
                rule: str | None = None, max_points: int = 1 << 21, qmc_points: int = 1 << 16,
                qmc_replicates: int = 8, seed: int = 0) -> LimitTrajectory:
     """f̊ₜ of Theorem 6.1 (Eqs. (18)–(19)) for any φ, d, d_o, η and loss.

@@ -23,6 +23,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import torch
 
+from impl.experiments.runner import EXPERIMENTS, run_experiment
 from impl.limits.archs import ARCHS
 from impl.limits.figure4 import Figure4Settings, figure4_data
 from impl.measurement import (
@@ -95,6 +96,7 @@ class Report:
     specs: tuple[SpecReport, ...]
     timing: dict[str, float | None]
     figure4: dict[str, Any] | None = None
+    paper: dict[str, Any] | None = None
     format: str = REPORT_FORMAT
 
     def summary(self) -> dict[str, int]:
@@ -186,6 +188,22 @@ def _figure4(settings: Figure4Settings, alpha: float, log: Callable[[str], None]
     return {"error": None, "result": result.to_json(), "fits": fits}
 
 
+def _paper(profile: str, cache_dir: str | None, executor: Any, log: Callable[[str], None]) -> dict[str, Any]:
+    """The paper's experiments in miniature (Tables 2, 3; :mod:`impl.experiments`): per experiment its
+    tables as JSON, or the one-line error that stopped it (missing package data, …) — never a crash."""
+    out: dict[str, Any] = {}
+    for experiment in EXPERIMENTS:
+        log(f"paper: {experiment} ({profile} profile)")
+        try:
+            tables = run_experiment(experiment, profile, cache_dir=cache_dir, executor=executor,
+                                    progress=lambda line: log(f"  {experiment}: {line}"))
+        except (ValueError, ImportError, OSError) as err:
+            out[experiment] = {"error": f"{type(err).__name__}: {err}", "tables": []}
+        else:
+            out[experiment] = {"error": None, "tables": [t.to_json() for t in tables]}
+    return out
+
+
 def _n_decisions(specs: Sequence[Parametrization], n_lr: int, retries: int, lr_retries: int) -> int:
     """The decisions that can turn a statement to ``disagree``: every quantity (stability) plus the
     f₀, Δf, Δx^L and L + 2 update decisions of each parametrization, plus one per max-LR fit — each
@@ -224,10 +242,11 @@ def collect_report(profile: Profile, user_specs: Sequence[Parametrization] = (),
     if fig4 is not None:
         log(f"Figure 4: {len(fig4.phis)} × {len(fig4.archs)} panels, widths {list(fig4.widths)} × {fig4.seeds} seeds")
         figure4 = _figure4(fig4, alpha, log)
+    paper = _paper(profile.paper, cache_dir, executor, log) if presets and profile.paper else None
     settings = {"widths": profile.widths, "seeds": profile.seeds, "steps": routine.steps, "routine": routine,
                 "lr_routine": lr_routine_on(routine), "lr_widths": profile.lr_widths, "lr_seeds": profile.lr_seeds,
                 "margin": DEFAULT_MARGIN, "family_alpha": profile.family_alpha, "alpha": alpha}
     env = {"python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__,
            "code_version": version, "machine": platform.machine(), "device": device,
            "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    return Report(env["created_utc"], profile.name, jsonable(settings), env, tuple(out), {}, jsonable(figure4))
+    return Report(env["created_utc"], profile.name, jsonable(settings), env, tuple(out), {}, jsonable(figure4), paper)

@@ -43,7 +43,8 @@ class Profile:
     parametrization with an inconclusive statement is swept again with twice the seeds (the first ones
     come from the cache), up to ``retries`` times — the escalation of the theorem checks' ``confirm``.
     Each decision's α is ``family_alpha`` split over every decision the report may make, retries
-    included (Bonferroni, ``per_check_alpha``)."""
+    included (Bonferroni, ``per_check_alpha``). ``paper`` names the profile of the paper's experiments
+    in miniature (:mod:`impl.experiments`: MAML and Word2Vec tables) run with the report; None skips them."""
 
     name: str
     widths: tuple[int, ...]
@@ -57,6 +58,7 @@ class Profile:
     retries: int = 0
     family_alpha: float = 0.05
     figure4: Figure4Settings | None = None
+    paper: str | None = None
 
 
 PROFILES: dict[str, Profile] = {
@@ -68,7 +70,8 @@ PROFILES: dict[str, Profile] = {
         "nightly", widths=(128, 256, 512, 1024, 2048, 4096), seeds=64, presets=SUITE, retries=3,
         lr_presets=(("sp", 2), ("sp-lr1n", 2), ("ntp", 2), ("mfp", 1), ("mup", 2), ("up:1/4", 2)),
         lr_widths=(128, 256, 512, 1024, 2048), lr_seeds=32,
-        figure4=Figure4Settings(widths=(256, 1024, 4096))),  # the paper's 100 seeds; 2^19 particles
+        figure4=Figure4Settings(widths=(256, 1024, 4096)),  # the paper's 100 seeds; 2^19 particles
+        paper="nightly"),
     "tiny": Profile(  # the tests and reports/example: seconds
         "tiny", widths=(64, 128, 256), seeds=32, presets=(("mup", 1), ("sp", 1)),
         lr_presets=(("mup", 1),), lr_widths=(64, 128, 256), lr_seeds=8,

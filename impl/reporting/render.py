@@ -9,6 +9,7 @@ Layout (documented in ``reports/README.md``)::
     DIR/maxlr.png              Theorem 4.1: max stable η vs width (when measured)
     DIR/coordcheck-KEY.png     one coordinate check per parametrization
     DIR/figure4*.png           Figure 4 panels and deviation vs width (see :func:`figure4_hook`)
+    DIR/paper-EXPERIMENT.png   nightly: Tables 2/3 in miniature, accuracy vs width (:mod:`impl.plots.paper`)
 
 Both human views are emitted from one list of :class:`Section` (so they cannot disagree). The HTML
 has inline CSS, no scripts and no external resources; figures are referenced by relative path, so
@@ -30,6 +31,7 @@ from impl.plots.matrix import plot_matrix
 from impl.plots.maxlr import plot_max_lr
 from impl.atomic import atomic_directory
 from impl.reporting.baseline import Comparison
+from impl.experiments.table import ExperimentTable
 from impl.limits.figure4 import Figure4Result
 from impl.reporting.collect import Report, SpecReport
 from impl.reporting.statements import KNOWN_BIAS_MARK, TITLES, VERDICT_STYLE
@@ -85,6 +87,13 @@ def draw_figures(report: Report, directory: Path) -> dict[str, Any]:
     measured = [(s.label, s.max_lr) for s in report.specs if s.max_lr is not None]
     figures["maxlr"] = plot_max_lr(measured, directory / "maxlr.png").name if measured else None
     figures["figure4"] = figure4_hook(report, directory)
+    figures["paper"] = {}
+    for experiment, doc in (report.paper or {}).items():
+        if doc["tables"]:
+            from impl.plots.paper import plot_tables
+
+            tables = [ExperimentTable.from_json(t) for t in doc["tables"]]
+            figures["paper"][experiment] = plot_tables(tables, directory / f"paper-{experiment}.png").name
     return figures
 
 
@@ -184,6 +193,22 @@ def _figure4_blocks(report: Report, figures: dict[str, Any]) -> list[Block]:
                      Table(("network", "φ", "widths", "RMS deviation", "slope", "decision", "reason"), rows)]
 
 
+def _paper_blocks(report: Report, figures: dict[str, Any]) -> list[Block]:
+    blocks: list[Block] = ["Finite µP widths, the µP limit and kernel baselines on data shipped in packages "
+                           "(mean ± sd over seeds; `tp4 paper maml|word2vec`). Measured, not judged: the "
+                           "quick-profile tests in tests/experiments hold the pattern's margins."]
+    for experiment, doc in (report.paper or {}).items():
+        if doc["error"]:
+            blocks.append(f"{experiment}: not run — {doc['error']}")
+            continue
+        for t in map(ExperimentTable.from_json, doc["tables"]):
+            blocks += [f"{t.experiment}: {t.setting} — {t.metric}",
+                       Table(tuple(r.label for r in t.rows), [[Cell(r.cell()) for r in t.rows]]), *t.notes]
+        if experiment in figures.get("paper", {}):
+            blocks.append(Image(figures["paper"][experiment], f"{experiment}: accuracy against width"))
+    return blocks
+
+
 def sections(report: Report, comparison: Comparison | None, figures: dict[str, Any]) -> list[Section]:
     """The human views' sections, in order: changes (with a baseline), matrix, max LR, Figure 4, one per spec."""
     out = [_changes(comparison)] if comparison is not None else []
@@ -199,6 +224,8 @@ def sections(report: Report, comparison: Comparison | None, figures: dict[str, A
         maxlr = Image(figures["maxlr"], "max LR vs width")
         out.append(Section("maxlr", "Theorem 4.1: largest stable learning rate", [maxlr]))
     out.append(Section("figure4", "Figure 4: finite vs infinite width", _figure4_blocks(report, figures)))
+    if report.paper:
+        out.append(Section("paper", "Tables 2 and 3 in miniature: MAML and Word2Vec", _paper_blocks(report, figures)))
     return out + [_spec(s, figures["coordcheck"][s.key]) for s in report.specs]
 
 
