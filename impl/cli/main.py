@@ -5,13 +5,13 @@ from __future__ import annotations
 import sys
 from typing import Sequence
 
-from impl.cli import calibrate, calibrate_checks, check, classify, figure4, kernel, limit, report, sweep
+from impl.cli import calibrate, calibrate_checks, check, classify, figure4, kernel, limit, paper, report, sweep
 from impl.cli.errors import EXIT_INTERRUPTED, OneLineParser, UsageError, fail
 from impl.theory import SpecError
 
 __all__ = ["main", "build_parser"]
 
-COMMANDS = (classify, sweep, check, calibrate, calibrate_checks, kernel, report, limit, figure4)
+COMMANDS = (classify, sweep, check, calibrate, calibrate_checks, kernel, report, limit, figure4, paper)
 
 
 def build_parser() -> OneLineParser:
