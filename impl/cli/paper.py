@@ -52,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
                                     cache_dir=None if args.no_cache else args.cache, executor=executor, progress=progress)
     except ValueError as err:  # an unknown setting, missing package data, ...
         raise UsageError(str(err)) from None
+    except ImportError as err:  # scikit-learn / gensim are the optional 'paper' extra
+        raise UsageError(f"{err}: install the paper extra (pip install 'tp4[paper]')") from None
     from impl.plots.paper import plot_tables
 
     plot_tables(tables, plot)

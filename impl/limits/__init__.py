@@ -5,6 +5,8 @@ Every limit evaluator takes a :class:`LimitRoutine` and returns f̊ₜ on its pr
 
 * :func:`mlp1_limit` — Theorem 6.1 (1 hidden layer, any φ) by quadrature;
 * :func:`linear_limit` — Corollary 6.2 / Theorem D.1 / Algorithm 3 (linear, any d, d_o), exact;
+  :mod:`impl.limits.linear_net` is the one SGD step of App. D's linear net (bias α, weight decay,
+  clipping) behind it, finite (Algorithm 2) and limit (Algorithm 3) differing only in the start;
 * :func:`mlp2_limit` — Theorems 6.3 (decoupled) and 6.4 (true SGD), Monte Carlo;
 * :func:`mlp_kernels` / :func:`abc_kernel` — NNGP and NTK (with per-layer contributions, and the
   kernel of a kernel-regime abc-parametrization), :func:`kernel_descent` (Definition 3.7);
@@ -19,6 +21,7 @@ from impl.limits.archs import ARCHS, Arch, LimitResult, finite_for, get_arch, li
 from impl.limits.kernel_descent import gp_initial_outputs, kernel_descent, kernel_gradient_descent, mse_kernel_regression
 from impl.limits.kernels import AbcKernel, KernelResult, abc_kernel, layer_rates, mlp_kernels
 from impl.limits.linear import LinearCoefficients, cor62_coefficients, linear_coefficients, linear_finite_reduced, linear_from_init, linear_limit
+from impl.limits.linear_net import LinearNet, draw_linear_net, gram_reduce, linear_net_gradient, linear_net_init, linear_net_output, linear_net_step
 from impl.limits.one_hidden import LimitTrajectory, mlp1_limit
 from impl.limits.program import MLPLimit, Program, mlp_finite, mlp_limit, mlp_sgd_program, run_finite, z_evaluate
 from impl.limits.routine import LimitRoutine, finite_outputs, load_routine, loss_derivative, pm1_routine
@@ -30,6 +33,8 @@ __all__ = [
     "LimitTrajectory", "mlp1_limit",
     "LinearCoefficients", "cor62_coefficients", "linear_coefficients", "linear_finite_reduced", "linear_from_init",
     "linear_limit",
+    "LinearNet", "draw_linear_net", "gram_reduce", "linear_net_gradient", "linear_net_init", "linear_net_output",
+    "linear_net_step",
     "MCTrajectory", "mlp2_limit",
     "AbcKernel", "KernelResult", "abc_kernel", "layer_rates", "mlp_kernels",
     "gp_initial_outputs", "kernel_descent", "kernel_gradient_descent", "mse_kernel_regression",

@@ -6,7 +6,8 @@ dvᵀ = −uξχᵀ only mix the columns of W = (u, vᵀ) ∈ R^{n×(d+d_o)}. So
 (Q with orthonormal columns) the network is *exactly* the same SGD run on the width-(d+d_o)
 weights R·Kₜ — a network started from R, i.e. from the Gram matrix W₀ᵀW₀ = RᵀR. As n → ∞ the Gram
 matrix tends to the identity, which is Algorithm 3's "diagonal" initialisation (App. D.1, with
-σ_u = σ_v = 1 and no bias, clipping or weight decay) and Theorem D.1's A₀ = I, D₀ = I, B₀ = C₀ = 0.
+σ_u = σ_v = 1 and no bias, clipping or weight decay; the general step, with bias, clipping and weight
+decay, is :mod:`impl.limits.linear_net`, which this module runs) and Theorem D.1's A₀ = I, D₀ = I, B₀ = C₀ = 0.
 
 The coefficient form (Theorem D.1; Corollary 6.2 for d = d_o = 1): Z^{nVₜ} = AₜZ^{nV₀} + BₜZ^{U₀},
 Z^{Uₜ} = CₜᵀZ^{nV₀} + DₜᵀZ^{U₀} with A (d_o×d_o), B (d_o×d), C (d_o×d), D (d×d), so that
@@ -22,6 +23,8 @@ from typing import Sequence
 import numpy as np
 from scipy import stats
 
+from impl.limits.linear_net import (LinearNet, gram_reduce, linear_net_gradient, linear_net_init, linear_net_output,
+                                    linear_net_step)
 from impl.limits.one_hidden import LimitTrajectory
 from impl.limits.routine import LimitRoutine
 
@@ -93,25 +96,21 @@ def linear_coefficients(routine: LimitRoutine) -> LinearCoefficients:
     return LinearCoefficients(A_, B_, C_, D_, chis)
 
 
-def _sgd(routine: LimitRoutine, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Algorithms 2/3 (batch 1, no bias, clipping or weight decay) for S networks at once.
-
-    ``u`` (S, r, d), ``v`` (S, d_o, r): f = v·u·ξ; du = −vᵀχξᵀ, dv = −χ(uξ)ᵀ, both taken at the
-    weights before the step. Returns f on the probes (T+1, S, P, d_o) and χ (T, S, d_o).
+def _sgd(routine: LimitRoutine, net: LinearNet) -> tuple[np.ndarray, np.ndarray]:
+    """Algorithms 2/3 (batch 1, no bias, clipping or weight decay) for S networks at once, by the one SGD
+    step of :mod:`impl.limits.linear_net`. ``net`` has u (S, r, d), v (S, d_o, r). Returns f on the
+    probes (T+1, S, P, d_o) and χ (T, S, d_o).
     """
-    u, v = u.astype(np.float64, copy=True), v.astype(np.float64, copy=True)
-    T, S = routine.steps, u.shape[0]
+    T, S = routine.steps, net.u.shape[0]
     out = np.empty((T + 1, S, routine.probes.shape[0], routine.output_dim))
     chis = np.empty((T, S, routine.output_dim))
     for t in range(T + 1):
-        out[t] = np.einsum("sor,srd,pd->spo", v, u, routine.probes)
+        out[t] = linear_net_output(net, routine.probes)
         if t == T:
             break
-        h = u @ routine.xs[t]  # (S, r)
-        chi = routine.chi(np.einsum("sor,sr->so", v, h), t)
-        du = np.einsum("sor,so,d->srd", v, chi, routine.xs[t])
-        v -= routine.eta * chi[:, :, None] * h[:, None, :]
-        u -= routine.eta * du
+        xi = routine.xs[t][None, :]  # a batch of one input, (1, d)
+        chi = routine.chi(linear_net_output(net, xi)[:, 0], t)  # (S, d_o)
+        net = linear_net_step(net, linear_net_gradient(net, xi, chi[:, None, :], 0.0), routine.eta, alpha=0.0)
         chis[t] = chi
     return out, chis
 
@@ -120,9 +119,7 @@ def linear_limit(routine: LimitRoutine) -> LimitTrajectory:
     """The µP limit of Theorem D.1 computed as Algorithm 3: a width-(d+d_o) linear network with the
     "diagonal" initialisation u = (I_d; 0), v = (0, I_{d_o}). Exact up to round-off."""
     d, do = routine.input_dim, routine.output_dim
-    u = np.vstack([np.eye(d), np.zeros((do, d))])[None]
-    v = np.hstack([np.zeros((do, d)), np.eye(do)])[None]
-    out, chi = _sgd(routine, u, v)
+    out, chi = _sgd(routine, linear_net_init(d, do, None, shape=(1,)))
     return LimitTrajectory(out[:, 0], chi[:, 0], 0.0, "algorithm-3", d + do, 0, True)
 
 
@@ -141,8 +138,7 @@ def linear_from_init(routine: LimitRoutine, U0: np.ndarray, V0: np.ndarray) -> n
         raise ValueError(f"U0 must be (n, {d}) and V0 ({do}, n) (optionally with a common seed axis), "
                          f"got {np.shape(U0)} and {np.shape(V0)}")
     n = U.shape[1]
-    R = np.linalg.qr(np.concatenate([U / np.sqrt(n), np.sqrt(n) * V.transpose(0, 2, 1)], axis=2)).R
-    out, _ = _sgd(routine, R[:, :, :d], R[:, :, d:].transpose(0, 2, 1))
+    out, _ = _sgd(routine, gram_reduce(LinearNet(U / np.sqrt(n), np.sqrt(n) * V, np.zeros(U.shape[:2]))))
     return out[:, 0] if single else out
 
 
@@ -163,4 +159,5 @@ def linear_finite_reduced(routine: LimitRoutine, width: int, seeds: Sequence[int
     grams = [np.reshape(law.rvs(random_state=_rng(int(s), width)), (m, m)) for s in seeds]
     R = np.linalg.cholesky(np.stack(grams)).transpose(0, 2, 1)
     d = routine.input_dim
-    return _sgd(routine, R[:, :, :d], R[:, :, d:].transpose(0, 2, 1))[0]
+    net = LinearNet(R[:, :, :d], R[:, :, d:].transpose(0, 2, 1), np.zeros(R.shape[:2]))
+    return _sgd(routine, net)[0]
