@@ -14,8 +14,8 @@ from typing import Any, Callable, Iterator
 from impl.atomic import write_text_atomic
 from impl.cli.errors import UsageError
 
-__all__ = ["positive_int", "int_list", "add_training_args", "add_executor_args", "train_config", "sweeper", "executor_from_args", "check_output_path",
-           "write_json"]
+__all__ = ["positive_int", "int_list", "add_training_args", "add_executor_args", "train_config", "sweeper",
+           "executor_from_args", "check_output_path", "write_json"]
 
 DEFAULT_WIDTHS = (64, 128, 256, 512, 1024, 2048, 4096)
 

@@ -14,9 +14,8 @@ import argparse
 import sys
 import time
 
-from impl.cli.common import check_output_path, positive_float, positive_int
+from impl.cli.common import check_output_path, positive_float, positive_int, write_json
 from impl.cli.errors import UsageError
-from impl.cli.common import write_json
 from impl.cli.limit import width_list
 
 __all__ = ["add_parser", "eta_list", "run"]

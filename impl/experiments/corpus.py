@@ -16,13 +16,14 @@ import hashlib
 import html
 import os
 import re
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 import numpy as np
+
+from impl.atomic import write_atomic
 
 __all__ = ["Corpus", "clean_wikitext", "wiki_pages", "load_corpus", "subsample_keep_prob",
            "parse_analogies", "load_analogies", "WIKI_FILE", "QUESTIONS_FILE"]
@@ -121,14 +122,8 @@ def load_corpus(path: str | os.PathLike[str] | None = None) -> Corpus:
             return Corpus(tuple(str(w) for w in z["words"]), z["counts"], z["tokens"])
     corpus = _corpus_from_tokens(tok for page in wiki_pages(src) for tok in clean_wikitext(page))
     cache.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".npz.tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, words=np.array(corpus.words), counts=corpus.counts, tokens=corpus.tokens)
-        os.replace(tmp, cache)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(cache, lambda fh: np.savez(fh, words=np.array(corpus.words), counts=corpus.counts,
+                                            tokens=corpus.tokens))
     return corpus
 
 

@@ -74,7 +74,6 @@ class OperatingPoint(OutcomeCounts):
         """True exponent minus prediction (NaN without a prediction)."""
         return float("nan") if self.predicted is None else self.true_exponent - float(self.predicted)
 
-
     def summary(self) -> str:
         """One line: offset, noise, bias range and the nonzero verdict rates."""
         rates = ", ".join(f"{k} {v / self.n_reps:.3f}" for k, v in self.counts.items() if v)

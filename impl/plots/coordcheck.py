@@ -25,6 +25,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 from PIL import Image
 
+from impl.atomic import write_atomic
+
 if TYPE_CHECKING:
     from impl.reporting.collect import SpecReport
     from impl.reporting.statements import QuantityRecord
@@ -46,14 +48,14 @@ def group_of(name: str) -> int | None:
 
 
 def save_png(fig: Figure, path: str | os.PathLike[str]) -> Path:
-    """Save ``fig`` at :data:`DPI` as a 256-colour palette PNG (a third of the RGBA size, visually the same)."""
+    """Save ``fig`` at :data:`DPI` as a 256-colour palette PNG (a third of the RGBA size, visually the same),
+    atomically (:func:`impl.atomic.write_atomic`): a reader never sees a half-written figure."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI)
     buf.seek(0)
     with Image.open(buf) as image:
         palette = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-        palette.save(path, format="PNG", optimize=True)
-    return Path(path)
+        return write_atomic(path, lambda fh: palette.save(fh, format="PNG", optimize=True))
 
 
 def log_axes(ax: Any, widths: Sequence[float]) -> None:
