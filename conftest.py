@@ -1,58 +1,30 @@
-"""Suite-wide configuration: hypothesis profiles and the ``--tp4-spec`` option.
+"""Suite-wide configuration of this checkout's tests: the hypothesis profiles.
 
-Profiles (pick with ``HYPOTHESIS_PROFILE=NAME`` or pytest's ``--hypothesis-profile NAME``):
+Profiles (pick with ``HYPOTHESIS_PROFILE=NAME``; the same name picks the theorem suite's budget):
 
 * ``dev`` (default outside CI): few examples, quick feedback while editing;
 * ``ci`` (default when ``CI`` is set): derandomized, no example database, no deadline — the same
   examples on every run and every xdist worker;
-* ``nightly``: many examples (theorem checks also use larger widths and more seeds).
+* ``nightly``: many examples.
 
-The finite-width theorem checks read the active profile through ``theorem_checks/finite.py`` (its
-``BUDGETS``: widths, seeds, examples). ``--tp4-spec SPEC`` (with ``--tp4-depth L`` for a preset)
-also runs them on a parametrization of your own: ``theorem_checks/check_user_spec.py``.
+The theorem suite (``theorem_checks/``) takes its evidence budget — widths, seeds, retries, examples
+per finite-width check — from the same profile name (:data:`impl.checks.BUDGETS`, read in
+``theorem_checks/suite.py``). ``--tp4-spec SPEC`` and the ``tp4`` fixtures come from tp4's pytest
+plugin (:mod:`impl.pytest_plugin`), which any project gets with ``pip install tp4``.
 """
 
 from __future__ import annotations
 
-import os
-
-import pytest
-
 from hypothesis import HealthCheck, settings
+
+from theorem_checks.suite import PROFILE
 
 _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("dev", max_examples=10, **_COMMON)
 settings.register_profile("ci", max_examples=20, derandomize=True, database=None, print_blob=True, **_COMMON)
 settings.register_profile("nightly", max_examples=200, **_COMMON)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
+settings.load_profile(PROFILE)
 
 
-def pytest_report_header(config) -> str:  # noqa: ANN001 - pytest hook signature
-    return f"tp4: hypothesis profile {settings._current_profile!r}"
-
-
-def pytest_addoption(parser) -> None:  # noqa: ANN001 - pytest hook signature
-    parser.addoption(
-        "--tp4-spec",
-        action="store",
-        default=None,
-        metavar="SPEC",
-        help="run the finite-width theorem checks on this parametrization too (tp4 spec grammar, e.g. "
-        "'up:1/4' or 'a=-1/2,0,1/2;b=1/2,1/2,1/2;c=0'; depth from --tp4-depth, default 2)",
-    )
-    parser.addoption("--tp4-depth", action="store", default=None, type=int, metavar="L",
-                     help="depth L for a preset --tp4-spec (default 2)")
-
-
-@pytest.fixture
-def tp4_spec(request):  # noqa: ANN001, ANN201 - pytest fixture
-    """The user's parametrization from ``--tp4-spec`` (skips the test when none was given)."""
-    from impl.theory import SpecError, parse_spec
-
-    spec = request.config.getoption("--tp4-spec")
-    if spec is None:
-        pytest.skip("no --tp4-spec given")
-    try:
-        return parse_spec(spec, depth=request.config.getoption("--tp4-depth"))
-    except (SpecError, ValueError) as err:
-        raise pytest.UsageError(f"--tp4-spec {spec!r}: {err}") from None
+def pytest_report_header() -> str:
+    return f"tp4 suite: hypothesis profile {PROFILE!r}"

@@ -14,6 +14,8 @@ from typing import Iterator
 import pytest
 import torch
 
+pytest_plugins = ["pytester"]  # tests/test_plugin.py runs tp4's plugin in scratch projects
+
 
 @pytest.fixture(autouse=True)
 def _single_thread() -> Iterator[None]:
@@ -23,3 +25,4 @@ def _single_thread() -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(before)
+

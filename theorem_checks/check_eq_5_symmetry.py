@@ -8,9 +8,9 @@ stable c moves by exactly −2θ.
 
 Negative control: Definition 3.2 with the standalone + c dropped is not invariant.
 
-Finite-width check: p and its Eq. (5) shift, simulated from the same draws (φ ∈ {tanh, σ-gelu},
-random η and data), record bit-identical quantities at every width of the profile and every step.
-Negative control: shifting a and b without c → c − 2θ changes the trajectories.
+Finite width (:mod:`impl.checks.symmetry`): p and its Eq. (5) shift, simulated from the same draws
+(φ ∈ {tanh, σ-gelu}, random η and data), record bit-identical quantities at every width of the profile
+and every step. Negative control: shifting a and b without c → c − 2θ changes the trajectories.
 """
 
 from __future__ import annotations
@@ -21,11 +21,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from impl.strategies import lattice, parametrizations
+from impl.checks import ROUTINE, check_symmetry
+from impl.measurement import Verdict
+from impl.simulation import Routine
+from impl.strategies import lattice, parametrizations, routines
 from impl.theory import Parametrization, classification, exponents, mup
 from theorem_checks.breakage import r_without_lr_term
-from theorem_checks.finite import Routine, finite_settings, routines, sweep_for
-from theorem_checks.support import assert_check_fails, theory_settings
+from theorem_checks.suite import BUDGET, SWEEPS, assert_check_fails, exact_settings, finite_settings
 
 PAIRS = st.tuples(parametrizations(regime="any"), lattice(Fraction(-3), Fraction(3)))
 
@@ -55,7 +57,7 @@ def invariant_under_shift(case: tuple[Parametrization, Fraction]) -> None:
     assert (cp is None and cq is None) or (cq == cp - 2 * theta), f"min c {cp} -> {cq}"
 
 
-@theory_settings()
+@exact_settings()
 @given(PAIRS)
 def test_every_verdict_and_exponent_is_invariant_under_eq5(case: tuple[Parametrization, Fraction]) -> None:
     invariant_under_shift(case)
@@ -69,24 +71,16 @@ def test_negative_control_non_invariant_r(monkeypatch: pytest.MonkeyPatch) -> No
 # --- Finite width: identical trajectories at every width -----------------------------------------
 
 
-def same_trajectories(p: Parametrization, q: Parametrization, routine: Routine) -> None:
-    """Sweeps of p and q (same draws, every profile width) record bit-identical quantities."""
-    a, b = (sweep_for(x, routine, SYMMETRY_SEEDS, seeds_of=p) for x in (p, q))
-    assert a.same_measurements(b), f"{p} and {q} train differently under {routine}"
-
-
-SYMMETRY_SEEDS = 2
-
-
 @finite_settings()
 @given(parametrizations(depth=st.integers(1, 3), regime="any"), lattice(Fraction(-1), Fraction(1)), routines())
 def test_eq5_shifted_parametrizations_train_identically_at_every_width(p: Parametrization, theta: Fraction,
                                                                        routine: Routine) -> None:
-    same_trajectories(p, p.shift(theta), routine)
+    result = check_symmetry(p, p.shift(theta), routine, BUDGET, sweeps=SWEEPS)
+    assert result.agrees, str(result)
 
 
 def test_negative_control_shift_without_the_learning_rate_term() -> None:
     p = mup(2)
-    same_trajectories(p, p.shift(Fraction(1, 2)), Routine())
-    with pytest.raises(AssertionError):
-        same_trajectories(p, p.shift(Fraction(1, 2)).with_c(p.c), Routine())
+    assert check_symmetry(p, p.shift(Fraction(1, 2)), ROUTINE, BUDGET, sweeps=SWEEPS).agrees
+    wrong = check_symmetry(p, p.shift(Fraction(1, 2)).with_c(p.c), ROUTINE, BUDGET, sweeps=SWEEPS)
+    assert wrong.verdict is Verdict.DISAGREE, str(wrong)

@@ -8,10 +8,10 @@ a_{L+1} = ½, bₗ = ½ − r, c = 0. UP₀ = µP, UP_{1/2} = NTP; for r > ½ th
 
 Negative control: a UP_r built with a_{L+1} = ½ − r is not the parametrization of the theorem.
 
-Finite-width check (φ ∈ {tanh, σ-gelu}, random η and data, r ∈ {⅛, ¼, ⅜, ½}, L = 1–3): every
-``delta_W{l}_x`` and ``delta_x{L}`` is measured at exponent −r, ``delta_Wout_x`` and
-``Wout0_delta_x`` at 0. Negative control: UP_{1/4}'s measurements judged as UP_0 (µP) and as
-UP_{1/2} (NTP), exponents off by ¼, must fail.
+Finite width (:mod:`impl.checks.uniform`; φ ∈ {tanh, σ-gelu}, random η and data, r ∈ {⅛, ¼, ⅜, ½},
+L = 1–3): every ``delta_W{l}_x`` and ``delta_x{L}`` is measured at exponent −r, ``delta_Wout_x`` and
+``Wout0_delta_x`` at 0. Negative control: UP_{1/4}'s measurements judged as UP_0 (µP) and as UP_{1/2}
+(NTP), exponents off by ¼, must disagree.
 """
 
 from __future__ import annotations
@@ -22,46 +22,40 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from impl.strategies import depths, lattice, parametrizations
+from impl.checks import ROUTINE, check_uniform_parametrization
+from impl.checks.uniform import uniform_r
+from impl.measurement import Verdict
+from impl.simulation import Routine
+from impl.strategies import depths, lattice, parametrizations, routines
 from impl.theory import Parametrization, classification, presets
 from theorem_checks.breakage import up_with_wrong_output_a
-from theorem_checks.finite import Disagreement, Routine, confirm, finite_settings, routines, theory_claims
-from theorem_checks.support import assert_check_fails, theory_settings
+from theorem_checks.suite import BUDGET, SWEEPS, assert_check_fails, exact_settings, finite_settings
 
 HALF = Fraction(1, 2)
 R_AND_DEPTH = st.tuples(lattice(Fraction(0), HALF, Fraction(1, 8)), depths())
-
-
-def _uniform_and_maximal(c: classification.Classification) -> bool:
-    return (
-        c.stable
-        and all(x == c.r for x in c.r_layers)
-        and c.maximal.out_updated
-        and c.maximal.out_initialized
-    )
 
 
 def up_r_has_the_properties(case: tuple[Fraction, int]) -> None:
     r, depth = case
     c = classification.classify(presets.up(r, depth))
     assert c.r == r, f"UP_{r}: r-value {c.r}"
-    assert _uniform_and_maximal(c), f"UP_{r} L={depth}: {c}"
+    assert uniform_r(c), f"UP_{r} L={depth}: {c}"
 
 
 def uniform_and_maximal_only_for_up_r(p: Parametrization) -> None:
     c = classification.classify(p)
-    if _uniform_and_maximal(c):
+    if uniform_r(c):
         assert 0 <= c.r <= HALF
         assert p.equivalent(presets.up(c.r, p.depth)), f"{p} is uniform+maximal but not UP_{c.r}"
 
 
-@theory_settings()
+@exact_settings()
 @given(R_AND_DEPTH)
 def test_up_r_has_r_value_r_uniform_body_and_maximal_output(case: tuple[Fraction, int]) -> None:
     up_r_has_the_properties(case)
 
 
-@theory_settings()
+@exact_settings()
 @given(parametrizations(regime="any", step=Fraction(1, 8)))
 def test_up_r_is_unique_modulo_eq5(p: Parametrization) -> None:
     uniform_and_maximal_only_for_up_r(p)
@@ -93,28 +87,17 @@ def test_negative_control_wrong_output_multiplier(monkeypatch: pytest.MonkeyPatc
 FINITE_R = st.tuples(st.sampled_from([Fraction(k, 8) for k in range(1, 5)] + [HALF]), st.integers(1, 3))
 
 
-def _uniform_names(depth: int) -> list[str]:
-    return [f"delta_W{l}_x" for l in range(1, depth + 1)] + [f"delta_x{depth}", "delta_Wout_x", "Wout0_delta_x"]
-
-
-def up_r_follows_r(case: tuple[Fraction, int], routine: Routine, claimed_r: Fraction | None = None) -> None:
-    """UP_r: every ΔWˡx^{l−1} and Δx^L ~ n^{−r}; the output layer's update terms Θ(1)."""
-    r, depth = case
-    claims = theory_claims(presets.up(r if claimed_r is None else claimed_r, depth), _uniform_names(depth))
-    if claimed_r is None:
-        assert all(claims[k] == -r for k in _uniform_names(depth)[:-2])
-    confirm(presets.up(r, depth), routine, claims)
-
-
 @finite_settings()
 @given(FINITE_R, routines())
 def test_up_r_measured_exponents_follow_r(case: tuple[Fraction, int], routine: Routine) -> None:
-    up_r_follows_r(case, routine)
+    r, depth = case
+    result = check_uniform_parametrization(presets.up(r, depth), routine, BUDGET, sweeps=SWEEPS)
+    assert result.agrees, str(result)
 
 
 @pytest.mark.parametrize("claimed_r", [Fraction(0), Fraction(1, 2)])
 def test_negative_control_up_r_measured_against_a_neighbour(claimed_r: Fraction) -> None:
-    case = (Fraction(1, 4), 2)
-    up_r_follows_r(case, Routine())
-    with pytest.raises(Disagreement):
-        up_r_follows_r(case, Routine(), claimed_r)
+    p = presets.up(Fraction(1, 4), 2)
+    assert check_uniform_parametrization(p, ROUTINE, BUDGET, sweeps=SWEEPS).agrees
+    wrong = check_uniform_parametrization(p, ROUTINE, BUDGET, against=presets.up(claimed_r, 2), sweeps=SWEEPS)
+    assert wrong.verdict is Verdict.DISAGREE, str(wrong)

@@ -1,16 +1,15 @@
-"""``tp4 calibrate-checks``: false-alarm rate and power of every finite-width theorem check.
+"""``tp4 calibrate-checks``: false-alarm rate, undecided rate and power of every finite-width theorem check.
 
-Runs each calibration case of ``theorem_checks/calibration.py`` (a statement's check, as the suite
-calls it, on a fixed parametrization) under ``--runs`` independent routines, judging each run
+Runs each calibration case of :mod:`impl.checks.calibration` (a statement's check on a fixed
+parametrization) under ``--runs`` independent routines at the chosen profile's budget, judging each run
 against the correct theory and against theories off by ±1/4, ±1/2 or with flipped behaviours, and
 prints a Markdown table per statement. Every finished run is appended to ``--log`` at once, so an
-interrupted calibration resumes where it stopped. Needs a source checkout (it runs the suite's code).
+interrupted calibration resumes where it stopped.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from impl.cli.errors import UsageError
 
 __all__ = ["add_parser", "run"]
 
-ROOT = Path(__file__).resolve().parents[2]
 PROFILES = ("dev", "ci", "nightly")
 
 
@@ -28,21 +26,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ap.add_argument("--runs", type=positive_int, default=20, help="independent routines per case (default 20)")
     ap.add_argument("--profile", choices=PROFILES, default="ci", help="budget of the checks (default ci)")
     ap.add_argument("--statement", action="append", default=None, help="only this statement (repeatable)")
-    ap.add_argument("--log", default=".tp4-cache/check-calibration.jsonl", help="JSON-lines log (resumable)")
+    ap.add_argument("--log", default="check-calibration.jsonl", help="JSON-lines log, resumable (default ./check-calibration.jsonl)")
     ap.add_argument("--json", metavar="PATH", default=None, help="write the rates as JSON")
+    ap.add_argument("--cache", metavar="DIR", default=None, help="job cache (default: the platform cache directory, env TP4_CACHE_DIR)")
     ap.add_argument("-j", "--jobs", type=positive_int, default=1, help="worker processes")
     ap.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    check_output_path(args.json)
-    if not (ROOT / "theorem_checks" / "calibration.py").exists():
-        raise UsageError(f"calibrate-checks needs a source checkout (no theorem_checks/ in {ROOT})")
-    os.environ["HYPOTHESIS_PROFILE"] = args.profile  # the checks read their budget at import
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    from theorem_checks.calibration import CASES, calibrate, format_table, summarize
+    from impl.checks.calibration import CASES, calibrate, format_table, summarize
+    from impl.measurement import default_cache_dir
 
+    check_output_path(args.json)
     known = {c.statement for c in CASES}
     unknown = [s for s in args.statement or () if s not in known]
     if unknown:
@@ -50,11 +45,14 @@ def run(args: argparse.Namespace) -> int:
     log = Path(args.log)
     if log.exists() and log.is_dir():
         raise UsageError(f"--log {log} is a directory")
+    check_output_path(str(log), "--log")
 
     def progress(rec: dict[str, object]) -> None:
         print(f"{rec['statement']} / {rec['case']} run {rec['run']}: {rec['outcomes']}", file=sys.stderr, flush=True)
 
-    records = calibrate(args.runs, log, jobs=args.jobs, statements=args.statement, progress=progress)
+    cache = args.cache or str(default_cache_dir())
+    records = calibrate(args.runs, log, profile=args.profile, jobs=args.jobs, statements=args.statement,
+                        cache_dir=cache, progress=progress)
     rates = summarize(records)
     print(f"{len(records)} case runs ({args.runs} per case, profile {args.profile}); log: {log}")
     print(format_table(rates))

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator
 from impl.atomic import write_text_atomic
 from impl.cli.errors import UsageError
 
-__all__ = ["positive_int", "int_list", "add_training_args", "add_executor_args", "train_config", "sweeper",
+__all__ = ["positive_int", "int_list", "add_training_args", "add_executor_args", "cache_from_args", "train_config", "sweeper",
            "executor_from_args", "check_output_path", "write_json"]
 
 DEFAULT_WIDTHS = (64, 128, 256, 512, 1024, 2048, 4096)
@@ -71,15 +71,27 @@ def add_executor_args(ap: argparse.ArgumentParser) -> None:
     group = ap.add_mutually_exclusive_group()
     group.add_argument("-j", "--jobs", type=positive_int, default=None, help="run jobs in N local processes")
     group.add_argument("--dask", metavar="ADDRESS", default=None, help="run jobs on a dask.distributed scheduler")
-    ap.add_argument("--cache", metavar="DIR", default=os.environ.get("TP4_CACHE", ".tp4-cache"),
-                    help="job cache; an interrupted run resumes from it (default .tp4-cache, env TP4_CACHE)")
+    ap.add_argument("--cache", metavar="DIR", default=None,
+                    help="job cache; an interrupted run resumes from it (default: $TP4_CACHE_DIR, else the "
+                         "platform cache directory, e.g. ~/.cache/tp4)")
     ap.add_argument("--no-cache", action="store_true", help="do not read or write the job cache")
     ap.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
+def cache_from_args(args: argparse.Namespace) -> str | None:
+    """The job-cache directory of ``--cache`` / ``--no-cache`` (default :func:`impl.measurement.default_cache_dir`)."""
+    if args.no_cache:
+        return None
+    if args.cache:
+        return str(args.cache)
+    from impl.measurement import default_cache_dir
+
+    return str(default_cache_dir())
+
+
 def train_config(args: argparse.Namespace, **overrides: Any) -> Any:
-    """A :class:`impl.simulation.TrainConfig` from parsed arguments (bad values → UsageError)."""
-    from impl.simulation import TrainConfig
+    """A :class:`impl.simulation.Routine` from parsed arguments (bad values → UsageError)."""
+    from impl.simulation import Routine
 
     fields = dict(
         phi=args.phi, input_dim=args.input_dim, steps=args.steps, lr=args.lr, batch=args.batch, probes=args.probes,
@@ -87,17 +99,17 @@ def train_config(args: argparse.Namespace, **overrides: Any) -> Any:
     )
     fields.update(overrides)
     try:
-        return TrainConfig(**fields)
+        return Routine(**fields)
     except ValueError as err:
         raise UsageError(str(err)) from None
 
 
-def check_output_path(path: str | None) -> None:
-    """Fail before any work when ``--json PATH`` could not be written."""
-    if path is not None:
+def check_output_path(path: str | None, option: str = "--json") -> None:
+    """Fail before any work when ``option PATH`` could not be written."""
+    if path is not None and path != "-":
         parent = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(parent):
-            raise UsageError(f"--json {path}: directory {parent} does not exist")
+            raise UsageError(f"{option} {path}: directory {parent} does not exist")
 
 
 def write_json(path: str, doc: Any, *, indent: int | None = None) -> None:
@@ -135,7 +147,7 @@ def sweeper(args: argparse.Namespace) -> Iterator[Callable[[Any, Any], Any]]:
         def run(p: Any, config: Any) -> Any:
             return run_sweep(
                 p, config, args.widths, tuple(range(args.seeds)), executor=executor,
-                cache_dir=None if args.no_cache else args.cache,
+                cache_dir=cache_from_args(args),
                 progress=not args.no_progress and sys.stderr.isatty(),
             )
 

@@ -1,7 +1,9 @@
 """One-line errors and exit codes shared by every ``tp4`` command.
 
-Exit codes: 0 success (or every check agrees), 1 a check disagrees with the theory,
-2 bad input (one line on stderr, never a traceback), 130 interrupted.
+Exit codes of every command that judges (``check``, ``report``; :data:`impl.checks.EXIT_CODES`): 0 every
+applicable claim agrees, 1 a claim disagrees with the theory, 3 none disagrees but one is still
+undecided after every retry (so CI can choose), 2 bad input (one line on stderr, never a traceback),
+130 interrupted (finished work is kept).
 """
 
 from __future__ import annotations
@@ -10,9 +12,9 @@ import argparse
 import sys
 from typing import NoReturn
 
-__all__ = ["UsageError", "OneLineParser", "EXIT_OK", "EXIT_DISAGREE", "EXIT_USAGE", "EXIT_INTERRUPTED"]
+__all__ = ["UsageError", "OneLineParser", "EXIT_OK", "EXIT_DISAGREE", "EXIT_USAGE", "EXIT_UNDECIDED", "EXIT_INTERRUPTED"]
 
-EXIT_OK, EXIT_DISAGREE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_DISAGREE, EXIT_USAGE, EXIT_UNDECIDED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 class UsageError(ValueError):

@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         result = figure4_data(settings, progress)
     except ValueError as err:  # a limit diverged at these settings
         raise UsageError(str(err)) from None
-    from impl.plots.figure4 import plot_figure4
+    from impl.reporting.figures.figure4 import plot_figure4
 
     plot_figure4(result, args.out)
     if args.json is not None:

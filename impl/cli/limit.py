@@ -8,8 +8,9 @@ SGD with batch 1 and step η on u, v (and W for depth 2).
 
 The routine: a JSON file ``{"xs", "ys", "probes", "eta", "loss"}`` (vectors, or plain numbers when the
 dimension is 1; loss "mse" = ½(f − y)² or "logistic"); without one, Figure 4's data: T random ±1 inputs
-and labels, probes ±1 (data seed S). ``--eta`` overrides the file's η. Default η: 0.01 for φ = square and
-0.2 for identity (Figure 4's, where the limit stays finite), 0.5 otherwise.
+and labels, probes ±1 (data seed S; ``Routine(inputs="signs", label=1, input_dim=1)``). ``--eta``
+overrides the file's η. Default η: 0.01 for φ = square and 0.2 for identity (Figure 4's, where the limit
+stays finite), 0.5 otherwise.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from impl.cli.common import check_output_path, positive_float, positive_int, wri
 from impl.cli.errors import UsageError
 
 if TYPE_CHECKING:
-    from impl.limits import LimitRoutine
     from impl.limits.archs import LimitResult
+    from impl.simulation import Routine, TrainingData
 
 __all__ = ["add_parser", "width_list", "limit_json", "render", "run", "DEFAULT_ETAS"]
 
@@ -55,18 +56,21 @@ def _nested(a: np.ndarray) -> Any:
     return jsonable(a[..., 0] if a.shape[-1] == 1 else a)
 
 
-def limit_json(arch: str, phi: str, routine: "LimitRoutine", limit: "LimitResult",
+def limit_json(arch: str, routine: "Routine", data: "TrainingData", limit: "LimitResult",
                finite: dict[int, np.ndarray]) -> dict[str, Any]:
-    """The ``--json`` document: steps, probes, limit[t][p], finite[width]{mean, std}[t][p] and metadata."""
-    probes = routine.probes[:, 0].tolist() if routine.input_dim == 1 else routine.probes.tolist()
+    """The ``--json`` document: steps, probes, limit[t][p], finite[width]{mean, std}[t][p] and metadata
+    (``routine``: the routine file of ``routine`` and its ``data``)."""
+    from impl.limits import routine_json
+
+    probes = data.probes[:, 0].tolist() if routine.input_dim == 1 else data.probes.tolist()
     return {
-        "arch": arch, "phi": phi, "steps": routine.steps, "eta": routine.eta, "probes": probes,
+        "arch": arch, "phi": routine.activation.name, "steps": routine.steps, "eta": routine.lr, "probes": probes,
         "limit": _nested(limit.outputs),
         "finite": {str(w): {"mean": _nested(out.mean(axis=1)),
                             "std": _nested(out.std(axis=1, ddof=1 if out.shape[1] > 1 else 0))} for w, out in finite.items()},
         "seeds": next(iter(finite.values())).shape[1] if finite else 0,
         "error_estimate": limit.error_estimate if limit.finite else None, "method": limit.method,
-        "routine": routine.to_json(),
+        "routine": routine_json(routine, data),
     }
 
 
@@ -74,12 +78,13 @@ def _num(x: float) -> str:
     return f"{x:+.5f}" if abs(x) < 1e4 else f"{x:+.3e}"  # (inf and NaN print as such)
 
 
-def _probe_label(routine: "LimitRoutine", p: int) -> str:
-    x = routine.probes[p]
+def _probe_label(data: "TrainingData", p: int) -> str:
+    x = data.probes[p]
     return f"{x[0]:+g}" if x.size == 1 else f"p{p}"
 
 
-def render(arch: str, phi: str, routine: "LimitRoutine", limit: "LimitResult", finite: dict[int, np.ndarray]) -> str:
+def render(arch: str, routine: "Routine", data: "TrainingData", limit: "LimitResult",
+           finite: dict[int, np.ndarray]) -> str:
     """The table: t, probe (and output k when d_o > 1), f̊ₜ, then mean ± std over seeds per width."""
     multi = routine.output_dim > 1
     head = ["t", "probe"] + (["k"] if multi else []) + ["limit"] + [f"n={w} mean±std" for w in finite]
@@ -88,7 +93,7 @@ def render(arch: str, phi: str, routine: "LimitRoutine", limit: "LimitResult", f
     for t in range(T):
         for p in range(P):
             for k in range(K):
-                cells = [str(t), _probe_label(routine, p)] + ([str(k)] if multi else []) + [_num(limit.outputs[t, p, k])]
+                cells = [str(t), _probe_label(data, p)] + ([str(k)] if multi else []) + [_num(limit.outputs[t, p, k])]
                 for out in finite.values():
                     v = out[t, :, p, k]
                     cells.append(f"{_num(v.mean())} ± {_num(v.std(ddof=1) if v.size > 1 else 0.0)[1:]}")
@@ -97,8 +102,8 @@ def render(arch: str, phi: str, routine: "LimitRoutine", limit: "LimitResult", f
     lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows]
     lines.insert(1, "-" * len(lines[0]))
     err = "n/a (diverged)" if not limit.finite else f"{limit.error_estimate:.1e}"
-    title = (f"{arch} ({_theorem(arch)}), phi={phi}, eta={routine.eta:g}, loss={routine.loss}, T={routine.steps}; "
-             f"limit by {limit.method}, error <= {err}")
+    title = (f"{arch} ({_theorem(arch)}), phi={routine.activation.name}, eta={routine.lr:g}, loss={routine.loss}, "
+             f"T={routine.steps}; limit by {limit.method}, error <= {err}")
     return "\n".join([title] + lines)
 
 
@@ -127,18 +132,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ap.set_defaults(func=run)
 
 
-def _routine(args: argparse.Namespace, phi: str) -> "LimitRoutine":
-    from impl.limits import load_routine, pm1_routine
+def _routine(args: argparse.Namespace, phi: str) -> "tuple[Routine, TrainingData]":
+    """The routine (φ = ``phi``, the architecture's backprop) and its data: the file's, or the ±1 data."""
+    from impl.limits import load_routine
+    from impl.limits.archs import get_arch
+    from impl.simulation import Routine, training_data
 
+    decoupled = get_arch(args.arch).decoupled
     if args.routine is not None:
         if args.steps is not None or args.seed is not None:
             raise UsageError("--steps/--seed make the ±1 routine; they do not apply with --routine")
-        routine = load_routine(args.routine)
-        return routine if args.eta is None else replace(routine, eta=args.eta)
+        routine, data = load_routine(args.routine)
+        lr = routine.lr if args.eta is None else args.eta
+        return replace(routine, phi=phi, decoupled=decoupled, lr=lr), data
     if args.seed is not None and args.seed < 0:
         raise UsageError(f"--seed must be >= 0, got {args.seed}")
     eta = args.eta if args.eta is not None else DEFAULT_ETAS.get(phi, 0.5)
-    return pm1_routine(5 if args.steps is None else args.steps, 0 if args.seed is None else args.seed, eta=eta)
+    routine = Routine(phi=phi, input_dim=1, steps=5 if args.steps is None else args.steps, lr=eta, probes=2,
+                      data_seed=0 if args.seed is None else args.seed, inputs="signs", label=1.0, decoupled=decoupled)
+    return routine, training_data(routine)
 
 
 def _say(args: argparse.Namespace, text: str) -> None:
@@ -153,22 +165,22 @@ def run(args: argparse.Namespace) -> int:
         check_output_path(args.json)
     try:
         phi = str(resolve_phi(args.arch, args.phi))
-        routine = _routine(args, phi)
-        limit = limit_for(args.arch, routine, phi, particles=args.particles or DEFAULT_PARTICLES)
+        routine, data = _routine(args, phi)
+        limit = limit_for(args.arch, routine, data=data, particles=args.particles or DEFAULT_PARTICLES)
     except ValueError as err:  # unknown arch or φ, φ not allowed, bad routine file, too few particles
         raise UsageError(str(err)) from None
     if not limit.finite:
         print(f"tp4: warning: the {args.arch} limit diverges at step {limit.diverged_at} (phi={phi}, "
-              f"eta={routine.eta:g}): lower --eta or --steps", file=sys.stderr)
+              f"eta={routine.lr:g}): lower --eta or --steps", file=sys.stderr)
     finite: dict[int, np.ndarray] = {}
     for w in args.widths:
         started = time.perf_counter()
         _say(args, f"width {w}: {args.seeds} seeds ...")
-        finite[w] = finite_for(args.arch, routine, phi, w, range(args.seeds))
+        finite[w] = finite_for(args.arch, routine, w, range(args.seeds), data=data)
         _say(args, f"width {w}: done in {time.perf_counter() - started:.1f} s")
     with np.errstate(over="ignore", invalid="ignore"):  # networks that blew up give inf/NaN statistics
-        doc = limit_json(args.arch, phi, routine, limit, finite)
-        table = render(args.arch, phi, routine, limit, finite)
+        doc = limit_json(args.arch, routine, data, limit, finite)
+        table = render(args.arch, routine, data, limit, finite)
     if args.json == "-":
         write_json("-", doc)
         return 0

@@ -15,10 +15,13 @@ COMMANDS = (classify, sweep, check, calibrate, calibrate_checks, kernel, report,
 
 
 def build_parser() -> OneLineParser:
+    from impl import __version__
+
     parser = OneLineParser(
         prog="tp4",
         description="Property-based checks of Tensor Programs IV: does a parametrization scale with width as the theory predicts?",
     )
+    parser.add_argument("--version", action="version", version=f"tp4 {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
     for module in COMMANDS:
         module.add_parser(sub)

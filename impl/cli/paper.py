@@ -14,7 +14,7 @@ import argparse
 import sys
 import time
 
-from impl.cli.common import add_executor_args, check_output_path, executor_from_args, write_json
+from impl.cli.common import add_executor_args, cache_from_args, check_output_path, executor_from_args, write_json
 from impl.cli.errors import UsageError
 from impl.experiments.runner import EXPERIMENTS, run_experiment
 
@@ -49,12 +49,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         with executor_from_args(args) as executor:
             tables = run_experiment(args.experiment, args.profile, settings=args.setting,
-                                    cache_dir=None if args.no_cache else args.cache, executor=executor, progress=progress)
+                                    cache_dir=cache_from_args(args), executor=executor, progress=progress)
     except ValueError as err:  # an unknown setting, missing package data, ...
         raise UsageError(str(err)) from None
     except ImportError as err:  # scikit-learn / gensim are the optional 'paper' extra
         raise UsageError(f"{err}: install the paper extra (pip install 'tp4[paper]')") from None
-    from impl.plots.paper import plot_tables
+    from impl.reporting.figures.paper import plot_tables
 
     plot_tables(tables, plot)
     if args.json is not None:

@@ -3,9 +3,10 @@
 Runs the profile's suite (SP, SP with LR 1/n, NTP, MFP (L = 1), µP and UP_{1/4} at depths 1–3)
 plus any ``--spec``, decides every statement of the paper per parametrization, and writes DIR
 (default ``reports/latest``): ``report.json``, ``report.html``, ``report.md`` and PNG figures,
-atomically. Exit code 0 when nothing disagrees, 1 when a verdict disagrees with the theory,
-regressed against ``--baseline`` or an exponent drifted (or a job failed), 2 for bad input,
-130 when interrupted (finished jobs stay in the cache; a rerun resumes).
+atomically. Exit code 0 when every verdict agrees (or does not apply), 1 when a verdict disagrees
+with the theory, regressed against ``--baseline`` or an exponent drifted (or a job failed), 3 when
+none of that happened but a verdict is still undecided after every retry, 2 for bad input, 130 when
+interrupted (finished jobs stay in the cache; a rerun resumes).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from impl.cli.common import add_executor_args, executor_from_args
+from impl.cli.common import add_executor_args, cache_from_args, executor_from_args
 from impl.cli.errors import EXIT_DISAGREE, UsageError, fail
 from impl.theory import parse_spec
 
@@ -56,10 +57,10 @@ def _validated(args: argparse.Namespace) -> tuple[list[Any], Any]:
         raise UsageError(f"--out {args.out}: cannot create {out.parent}: {err.strerror}") from None
     if not os.access(out.parent, os.W_OK):
         raise UsageError(f"--out {args.out}: cannot write in {out.parent}")
-    from impl.simulation import TrainConfig
+    from impl.simulation import Routine
 
     try:
-        TrainConfig(device=args.device)
+        Routine(device=args.device)
     except ValueError as err:
         raise UsageError(f"--device: {err}") from None
     baseline = None
@@ -80,25 +81,23 @@ def _cpu_seconds() -> float:
 
 
 def _matrix_text(report: Any) -> str:
-    from impl.reporting.statements import TITLES, VERDICT_STYLE
+    from impl.reporting.results import TITLES, VERDICT_STYLE
 
     width = max([len("parametrization")] + [len(s.label) for s in report.specs])
-    heads = [TITLES[k].split(" ", 2)[-1][:14] for k in TITLES]
-    lines = [f"{'parametrization':<{width}}  " + "  ".join(f"{h:<14}" for h in heads)]
+    heads = [TITLES[k].split(" ", 2)[-1][:12] for k in TITLES]
+    lines = [f"{'parametrization':<{width}}  " + "  ".join(f"{h:<12}" for h in heads)]
     for s in report.specs:
-        cells = [f"{VERDICT_STYLE[st.verdict][1]} {st.verdict}" + ("†" if st.note else "") for st in s.statements]
-        lines.append(f"{s.label:<{width}}  " + "  ".join(f"{c:<14}" for c in cells))
+        verdicts = s.verdicts()
+        cells = [f"{VERDICT_STYLE[verdicts[k]][1]} {verdicts[k]}" for k in TITLES]
+        lines.append(f"{s.label:<{width}}  " + "  ".join(f"{c:<12}" for c in cells))
     return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
     specs, baseline = _validated(args)
-    try:
-        from impl.reporting import baseline as compare_mod
-        from impl.reporting import collect, profiles, render
-    except ModuleNotFoundError as err:
-        raise UsageError(f"tp4 report needs the tp4 source tree and its dev extras ({err})") from None
     from impl.measurement import SweepError
+    from impl.reporting import baseline as compare_mod
+    from impl.reporting import collect, profiles, render
 
     profile = profiles.PROFILES[args.profile]
     started, cpu0 = time.perf_counter(), _cpu_seconds()
@@ -109,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         with executor_from_args(args) as executor:
             report = collect.collect_report(
-                profile, specs, device=args.device, executor=executor, cache_dir=None if args.no_cache else args.cache,
+                profile, specs, device=args.device, executor=executor, cache_dir=cache_from_args(args),
                 progress=not args.no_progress and sys.stderr.isatty(), presets=not args.no_presets, log=log)
     except SweepError as err:
         fail(f"a job failed (finished jobs are cached): {err}", EXIT_DISAGREE)

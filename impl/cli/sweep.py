@@ -1,7 +1,9 @@
 """``tp4 sweep SPEC``: measure every quantity's width exponent and decide it against the theory.
 
 Prints one row per quantity: the step it was fitted at, the measured slope of log size against
-log width, its confidence interval (seeds resampled), the predicted exponent and the decision.
+log width, its confidence interval (seeds resampled), the theory's claim (an exponent or a behaviour)
+and the verdict — agree, disagree or undecided (with its reason); where the theory claims nothing,
+the trend the fit shows (grows, vanishes, theta1, bounded, unresolved).
 """
 
 from __future__ import annotations
@@ -39,13 +41,20 @@ def _fmt(x: float) -> str:
 
 def render(analysis: "Analysis", init_analysis: "Analysis") -> str:
     """One table of every analysed quantity (initialisation quantities at step 0)."""
-    rows = [("quantity", "step", "slope", "interval", "predicted", "decision")]
+    from impl.measurement import Verdict, describe_claim
+
+    rows = [("quantity", "step", "slope", "interval", "theory", "verdict")]
     for part in (init_analysis, analysis):
         for name, q in part.items():
             lo, hi = q.ci
-            pred = "—" if q.predicted is None else str(q.predicted)
-            verdict = q.verdict.value + (f" ({q.decision.blowup.describe()})" if q.decision.blowup else "")
-            rows.append((name, str(q.step), _fmt(q.slope), f"[{_fmt(lo)}, {_fmt(hi)}]", pred, verdict))
+            d = q.decision
+            if d.verdict is Verdict.NOT_APPLICABLE:
+                verdict = f"({d.trend})"
+            else:
+                verdict = d.verdict.value + (f" — {d.reason}" if d.verdict is Verdict.UNDECIDED else "")
+            if d.blowup is not None and d.verdict is not Verdict.UNDECIDED:
+                verdict += f" ({d.blowup.describe()})"
+            rows.append((name, str(q.step), _fmt(q.slope), f"[{_fmt(lo)}, {_fmt(hi)}]", describe_claim(d.claim), verdict))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "-" * len(lines[0]))

@@ -1,7 +1,11 @@
 """Layer 4: infinite-width limits (paper Sections 6–8, App. D, F, H.5) and the kernel limits.
 
-Every limit evaluator takes a :class:`LimitRoutine` and returns f̊ₜ on its probes, shape (T+1, P, d_o);
-:func:`finite_outputs` gives the finite-width networks' outputs on the same routine.
+Every limit evaluator takes tp4's one training routine, :class:`impl.simulation.Routine` (φ, η = ``lr``,
+loss, T, d, d_o, P, backprop; SGD with batch size 1 and no bias, else ValueError), and optional explicit
+:class:`~impl.simulation.TrainingData` (``data=``; default :func:`impl.simulation.training_data`), and
+returns f̊ₜ on the probes, shape (T+1, P, d_o); :func:`finite_outputs` gives the finite-width networks'
+outputs on the same routine and data (:mod:`impl.limits.routine`; :func:`routine_from_arrays` and
+:func:`load_routine` make a routine with explicit data from arrays or a JSON file).
 
 * :func:`mlp1_limit` — Theorem 6.1 (1 hidden layer, any φ) by quadrature;
 * :func:`linear_limit` — Corollary 6.2 / Theorem D.1 / Algorithm 3 (linear, any d, d_o), exact;
@@ -17,18 +21,19 @@ Every limit evaluator takes a :class:`LimitRoutine` and returns f̊ₜ on its pr
 """
 
 from impl.limits.activations import NumpyActivation, numpy_activation
-from impl.limits.archs import ARCHS, Arch, LimitResult, finite_for, get_arch, limit_for
+from impl.limits.archs import ARCHS, Arch, LimitResult, check_routine, finite_for, get_arch, limit_for
 from impl.limits.kernel_descent import gp_initial_outputs, kernel_descent, kernel_gradient_descent, mse_kernel_regression
 from impl.limits.kernels import AbcKernel, KernelResult, abc_kernel, layer_rates, mlp_kernels
 from impl.limits.linear import LinearCoefficients, cor62_coefficients, linear_coefficients, linear_finite_reduced, linear_from_init, linear_limit
 from impl.limits.linear_net import LinearNet, draw_linear_net, gram_reduce, linear_net_gradient, linear_net_init, linear_net_output, linear_net_step
 from impl.limits.one_hidden import LimitTrajectory, mlp1_limit
 from impl.limits.program import MLPLimit, Program, mlp_finite, mlp_limit, mlp_sgd_program, run_finite, z_evaluate
-from impl.limits.routine import LimitRoutine, finite_outputs, load_routine, loss_derivative, pm1_routine
+from impl.limits.routine import (finite_outputs, limit_data, load_routine, loss_derivative, routine_from_arrays,
+                                 routine_json)
 from impl.limits.two_hidden import MCTrajectory, mlp2_limit
 
 __all__ = [
-    "LimitRoutine", "finite_outputs", "load_routine", "loss_derivative", "pm1_routine",
+    "finite_outputs", "limit_data", "load_routine", "loss_derivative", "routine_from_arrays", "routine_json",
     "NumpyActivation", "numpy_activation",
     "LimitTrajectory", "mlp1_limit",
     "LinearCoefficients", "cor62_coefficients", "linear_coefficients", "linear_finite_reduced", "linear_from_init",
@@ -38,6 +43,6 @@ __all__ = [
     "MCTrajectory", "mlp2_limit",
     "AbcKernel", "KernelResult", "abc_kernel", "layer_rates", "mlp_kernels",
     "gp_initial_outputs", "kernel_descent", "kernel_gradient_descent", "mse_kernel_regression",
-    "ARCHS", "Arch", "LimitResult", "finite_for", "get_arch", "limit_for",
+    "ARCHS", "Arch", "LimitResult", "check_routine", "finite_for", "get_arch", "limit_for",
     "MLPLimit", "Program", "mlp_finite", "mlp_limit", "mlp_sgd_program", "run_finite", "z_evaluate",
 ]

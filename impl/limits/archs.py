@@ -5,7 +5,7 @@ need, so the dispatch is written once:
 
 * ``"mlp1"`` — f = Vφ(Uξ) in µP (``mup(1)``, Eq. (16)); limit of Theorem 6.1 by quadrature
   (:func:`impl.limits.one_hidden.mlp1_limit`);
-* ``"linear1"`` — the same network with φ = id (forced); limit of Corollary 6.2 / Theorem D.1,
+* ``"linear1"`` — the same network with φ = id (required); limit of Corollary 6.2 / Theorem D.1,
   exact (:func:`impl.limits.linear.linear_limit`, Algorithm 3);
 * ``"mlp2-decoupled"`` — f = Vφ(Wφ(Uξ)) in µP (``mup(2)``) trained with the partially decoupled
   backprop of Eq. (20); limit of Theorem 6.3 by Monte Carlo (:func:`impl.limits.two_hidden.mlp2_limit`);
@@ -14,6 +14,12 @@ need, so the dispatch is written once:
 :func:`limit_for` returns f̊ₜ on the routine's probes with a per-entry error (quadrature error
 estimate, 0 for the exact linear limit, the Monte-Carlo standard error); :func:`finite_for` runs the
 engine's finite networks of the same architecture on the same routine (:func:`finite_outputs`).
+
+Both take one :class:`~impl.simulation.Routine` (φ, η, loss, T, d, d_o, P; batch 1, no bias) and optional
+explicit ``data``, and check that the routine fits the architecture instead of overriding it
+(:func:`check_routine`): its φ must be one the architecture allows (``linear1``: identity), and at
+depth 2 its ``decoupled`` flag must be the architecture's (True for ``mlp2-decoupled``, False for
+``mlp2``; at depth 1 the flag changes nothing and either is accepted).
 """
 
 from __future__ import annotations
@@ -25,12 +31,14 @@ import numpy as np
 
 from impl.limits.linear import linear_limit
 from impl.limits.one_hidden import mlp1_limit
-from impl.limits.routine import LimitRoutine, finite_outputs
+from impl.limits.routine import finite_outputs, limit_data
 from impl.limits.two_hidden import mlp2_limit
+from impl.simulation import Routine, TrainingData
 from impl.simulation.activations import Activation, resolve_activation
 from impl.theory import Parametrization, mup
 
-__all__ = ["ARCHS", "Arch", "DEFAULT_PARTICLES", "LimitResult", "get_arch", "resolve_phi", "limit_for", "finite_for"]
+__all__ = ["ARCHS", "Arch", "DEFAULT_PARTICLES", "LimitResult", "get_arch", "resolve_phi", "check_routine",
+           "limit_for", "finite_for"]
 
 DEFAULT_PARTICLES = 2**17
 """Sample size of the sampled limits: Monte-Carlo particles of the depth-2 limits (16 replicas of 8192,
@@ -74,8 +82,9 @@ class LimitResult:
 @dataclass(frozen=True)
 class Arch:
     """One architecture: its µP ``parametrization`` (depth 1 or 2), the φ it allows (``phis`` None:
-    any activation of the engine), the default φ, whether backprop is ``decoupled`` (Eq. (20)), and
-    the paper's result for its limit (``theorem``)."""
+    any activation of the engine), the default φ (:func:`resolve_phi` of None, e.g. for ``tp4 limit``),
+    whether backprop is ``decoupled`` (Eq. (20); a routine for this architecture carries the same flag),
+    and the paper's result for its limit (``theorem``)."""
 
     name: str
     depth: int
@@ -120,37 +129,49 @@ def resolve_phi(arch: str, phi: "str | Activation | None") -> "str | Activation"
     return act.name if isinstance(phi, str) else act
 
 
-def _mlp1(routine: LimitRoutine, phi: "str | Activation", tol: float, particles: int, seed: int) -> LimitResult:
-    # mlp1_limit is annotated phi: str but accepts an Activation too (numpy_activation resolves both)
-    res = mlp1_limit(routine, phi, tol=tol, qmc_points=max(2, particles // _QMC_REPLICATES),  # type: ignore[arg-type]
+def check_routine(arch: str, routine: Routine, data: TrainingData | None = None) -> TrainingData:
+    """The data of ``routine`` (:func:`impl.limits.routine.limit_data`: batch 1, no bias; ``data`` checked,
+    or :func:`impl.simulation.training_data`) after checking that ``routine`` fits ``arch``: φ allowed
+    (:func:`resolve_phi`) and, at depth 2, ``routine.decoupled`` equal to the architecture's. ValueError
+    (one line) otherwise."""
+    a = get_arch(arch)
+    data = limit_data(routine, data)
+    resolve_phi(arch, routine.phi)
+    if a.depth > 1 and routine.decoupled != a.decoupled:
+        backprop = "partially decoupled backprop (Eq. (20))" if a.decoupled else "true SGD backprop"
+        raise ValueError(f"{arch} is trained with {backprop}: the routine needs decoupled={a.decoupled}, "
+                         f"got {routine.decoupled}")
+    return data
+
+
+def _mlp1(routine: Routine, data: TrainingData, tol: float, particles: int, seed: int) -> LimitResult:
+    res = mlp1_limit(routine, data=data, tol=tol, qmc_points=max(2, particles // _QMC_REPLICATES),
                      qmc_replicates=_QMC_REPLICATES, seed=seed)
-    return LimitResult("mlp1", _name(phi), res.outputs, np.full(res.outputs.shape, res.error_estimate), res.method)
+    return LimitResult("mlp1", routine.activation.name, res.outputs, np.full(res.outputs.shape, res.error_estimate),
+                       res.method)
 
 
-def _linear(routine: LimitRoutine, phi: "str | Activation", tol: float, particles: int, seed: int) -> LimitResult:
-    res = linear_limit(routine)
+def _linear(routine: Routine, data: TrainingData, tol: float, particles: int, seed: int) -> LimitResult:
+    res = linear_limit(routine, data=data)
     return LimitResult("linear1", "identity", res.outputs, np.zeros(res.outputs.shape), res.method)
 
 
-def _mlp2(decoupled: bool) -> Callable[[LimitRoutine, "str | Activation", float, int, int], LimitResult]:
-    def run(routine: LimitRoutine, phi: "str | Activation", tol: float, particles: int, seed: int) -> LimitResult:
-        res = mlp2_limit(routine, phi, decoupled=decoupled, particles=particles, seed=seed)
-        name = "mlp2-decoupled" if decoupled else "mlp2"
-        return LimitResult(name, _name(phi), res.outputs, res.stderr, f"monte-carlo ({res.particles} particles)")
-
-    return run
+def _mlp2(routine: Routine, data: TrainingData, tol: float, particles: int, seed: int) -> LimitResult:
+    res = mlp2_limit(routine, data=data, particles=particles, seed=seed)
+    name = "mlp2-decoupled" if routine.decoupled else "mlp2"
+    return LimitResult(name, routine.activation.name, res.outputs, res.stderr, f"monte-carlo ({res.particles} particles)")
 
 
-_LIMITS = {"mlp1": _mlp1, "linear1": _linear, "mlp2-decoupled": _mlp2(True), "mlp2": _mlp2(False)}
+_LIMITS: dict[str, Callable[[Routine, TrainingData, float, int, int], LimitResult]] = {
+    "mlp1": _mlp1, "linear1": _linear, "mlp2-decoupled": _mlp2, "mlp2": _mlp2}
 
 
-def _name(phi: "str | Activation") -> str:
-    return phi if isinstance(phi, str) else phi.name
-
-
-def limit_for(arch: str, routine: LimitRoutine, phi: "str | Activation | None" = None, *, tol: float = 1e-6,
+def limit_for(arch: str, routine: Routine, *, data: TrainingData | None = None, tol: float = 1e-6,
               particles: int = DEFAULT_PARTICLES, seed: int = 0) -> LimitResult:
-    """f̊ₜ on ``routine``'s probes for ``arch`` (module docstring names the theorem of each).
+    """f̊ₜ on the probes for ``arch`` (module docstring names the theorem of each) trained by ``routine``
+    (φ = ``routine.phi``, η = ``routine.lr``, its loss) on ``data`` (default
+    :func:`impl.simulation.training_data`); ValueError if the routine does not fit ``arch``
+    (:func:`check_routine`).
 
     ``tol`` is the grid-quadrature tolerance of ``mlp1``; ``particles`` the sample size of the
     Monte-Carlo limits (``mlp2-decoupled``, ``mlp2``) and of ``mlp1``'s quasi-Monte Carlo (see
@@ -158,19 +179,21 @@ def limit_for(arch: str, routine: LimitRoutine, phi: "str | Activation | None" =
     Non-finite outputs mean the limit itself diverged (see :attr:`LimitResult.diverged_at`); numpy's
     overflow warnings are silenced, since that is how a divergence is reported.
     """
+    data = check_routine(arch, routine, data)
     run = _LIMITS[get_arch(arch).name]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        return run(routine, resolve_phi(arch, phi), tol, particles, seed)
+        return run(routine, data, tol, particles, seed)
 
 
-def finite_for(arch: str, routine: LimitRoutine, phi: str | None, width: int, seeds: Sequence[int], *,
-               seed_chunk: int | None = None, dtype: str = "float64", device: str = "cpu") -> np.ndarray:
-    """fₜ(probes) of width-``width`` µP networks of ``arch``, one per seed: shape (T+1, S, P, d_o)
-    (:func:`finite_outputs` with ``arch``'s parametrization and backprop). ``seed_chunk`` None: as many
-    seeds at once as keep the engine's n×n weights (one per seed, two when decoupled) within 1 GiB."""
+def finite_for(arch: str, routine: Routine, width: int, seeds: Sequence[int], *, data: TrainingData | None = None,
+               seed_chunk: int | None = None) -> np.ndarray:
+    """fₜ(probes) of width-``width`` µP networks of ``arch``, one per seed, trained by ``routine`` (its φ,
+    η, loss, backprop, dtype and device) on ``data``: shape (T+1, S, P, d_o) (:func:`finite_outputs` with
+    ``arch``'s parametrization; the routine is checked by :func:`check_routine`). ``seed_chunk`` None: as
+    many seeds at once as keep the engine's n×n weights (one per seed, two when decoupled) within 1 GiB."""
     a = get_arch(arch)
+    data = check_routine(arch, routine, data)
     if seed_chunk is None:
         mats = (a.depth - 1) * (2 if a.decoupled else 1)
         seed_chunk = max(1, _FLOATS_PER_CHUNK // max(1, mats * width * width))
-    return finite_outputs(a.parametrization, routine, _name(resolve_phi(arch, phi)), width, seeds,
-                          decoupled=a.decoupled, seed_chunk=seed_chunk, dtype=dtype, device=device)
+    return finite_outputs(a.parametrization, routine, width, seeds, data=data, seed_chunk=seed_chunk)

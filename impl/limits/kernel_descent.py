@@ -6,9 +6,10 @@ In the kernel regime (Thm 3.8, r > 0) the limit of SGD is
 
 deterministic given f̊₀ (for NTP f̊₀ is the NNGP Gaussian process; it is 0 when a_{L+1}+b_{L+1} > ½).
 Outputs with d_o > 1 coordinates use K ⊗ I (independent readout rows). :func:`kernel_descent` runs a
-:class:`~impl.limits.routine.LimitRoutine`; :func:`kernel_gradient_descent` is the same recursion on kernel
-matrices with any batches (mean loss over the batch, as the engine); :func:`mse_kernel_regression` is the
-closed form of full-batch GD on the MSE, its test oracle.
+batch-1 :class:`~impl.simulation.Routine` (η = ``routine.lr``, its loss; the kernel replaces φ) on its
+data or explicit ``data``; :func:`kernel_gradient_descent` is the same recursion on kernel matrices with
+any batches (mean loss over the batch, as the engine); :func:`mse_kernel_regression` is the closed form of
+full-batch GD on the MSE, its test oracle.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from impl.limits.routine import LimitRoutine, loss_derivative
+from impl.limits.routine import limit_data, loss_derivative
+from impl.simulation import Routine, TrainingData
 
 __all__ = ["KernelFn", "gp_initial_outputs", "kernel_gradient_descent", "kernel_descent", "mse_kernel_regression"]
 
@@ -32,16 +34,19 @@ def _initial(f0: np.ndarray | None, rows: int, d_o: int, what: str) -> np.ndarra
     return arr
 
 
-def gp_initial_outputs(routine: LimitRoutine, nngp: KernelFn, samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def gp_initial_outputs(routine: Routine, nngp: KernelFn, samples: int, seed: int, *,
+                       data: TrainingData | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``samples`` draws of a Gaussian-process f̊₀ with covariance ``nngp`` (e.g. the NNGP, the limit of f₀
-    under NTP, Def. H.12), jointly on probes and training inputs, each output coordinate independent:
-    (f0_probes (S, P, d_o), f0_train (S, T, d_o)) for :func:`kernel_descent`. Seeds via SeedSequence."""
-    X = np.concatenate([routine.probes, routine.xs])
+    under NTP, Def. H.12), jointly on the probes and training inputs of ``routine`` (or of ``data``), each
+    output coordinate independent: (f0_probes (S, P, d_o), f0_train (S, T, d_o)) for :func:`kernel_descent`.
+    Seeds via SeedSequence."""
+    data = limit_data(routine, data)
+    X = np.concatenate([data.probes, data.inputs[:, 0]])
     lam, vec = np.linalg.eigh(np.asarray(nngp(X, X), dtype=np.float64))
     root = vec * np.sqrt(np.clip(lam, 0.0, None))  # a square root that tolerates repeated inputs
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 37])))
     f0 = np.einsum("ij,sjk->sik", root, rng.standard_normal((samples, X.shape[0], routine.output_dim)))
-    P = routine.probes.shape[0]
+    P = routine.probes
     return f0[:, :P], f0[:, P:]
 
 
@@ -74,26 +79,30 @@ def kernel_gradient_descent(k_probe: np.ndarray, k_train: np.ndarray, f0_probe: 
     return np.stack(traj)
 
 
-def kernel_descent(routine: LimitRoutine, kernel: KernelFn, f0_probes: np.ndarray | None = None,
-                   f0_train: np.ndarray | None = None) -> np.ndarray:
-    """f̊ₜ on ``routine.probes`` for t = 0..T under Def. 3.7's kernel gradient descent with K = ``kernel``.
+def kernel_descent(routine: Routine, kernel: KernelFn, f0_probes: np.ndarray | None = None,
+                   f0_train: np.ndarray | None = None, *, data: TrainingData | None = None) -> np.ndarray:
+    """f̊ₜ on the probes for t = 0..T under Def. 3.7's kernel gradient descent with K = ``kernel``, trained
+    by ``routine`` (batch 1, step ``routine.lr``, its loss) on ``data`` (default
+    :func:`impl.simulation.training_data`).
 
     ``f0_probes`` (..., P, d_o) and ``f0_train`` (..., T, d_o) are f̊₀ on the probes and on the training
     inputs ξ₀..ξ_{T−1} (None: 0, the limit when f₀ → 0, or the mean of a GP f̊₀); leading axes (e.g.
     one per network seed, to follow finite networks from their own f₀) are kept: (T+1, ..., P, d_o).
     """
-    T, P, d_o = routine.steps, routine.probes.shape[0], routine.output_dim
+    data = limit_data(routine, data)
+    xs, ys, probes = data.inputs[:, 0], data.labels[:, 0], data.probes
+    T, P, d_o = routine.steps, routine.probes, routine.output_dim
     fp, ft = _initial(f0_probes, P, d_o, "f0_probes"), _initial(f0_train, T, d_o, "f0_train")
     try:
         lead = np.broadcast_shapes(fp.shape[:-2], ft.shape[:-2])
     except ValueError:
         raise ValueError(f"f0_probes {fp.shape} and f0_train {ft.shape} have different leading axes") from None
     fp, ft = np.broadcast_to(fp, (*lead, P, d_o)), np.broadcast_to(ft, (*lead, T, d_o))
-    k_probe = np.asarray(kernel(routine.probes, routine.xs), dtype=np.float64)
-    k_train = np.asarray(kernel(routine.xs, routine.xs), dtype=np.float64)
+    k_probe = np.asarray(kernel(probes, xs), dtype=np.float64)
+    k_train = np.asarray(kernel(xs, xs), dtype=np.float64)
     if k_probe.shape != (P, T) or k_train.shape != (T, T):
         raise ValueError(f"kernel returned shapes {k_probe.shape}, {k_train.shape}; expected ({P}, {T}), ({T}, {T})")
-    return kernel_gradient_descent(k_probe, k_train, fp, ft, routine.ys, routine.eta, routine.loss)
+    return kernel_gradient_descent(k_probe, k_train, fp, ft, ys, routine.lr, routine.loss)
 
 
 def mse_kernel_regression(k_probe: np.ndarray, k_train: np.ndarray, f0_probe: np.ndarray, f0_train: np.ndarray,

@@ -18,14 +18,15 @@ Rules (``method`` of the result): ``"gauss-hermite"`` tensor grid, exact for pol
 node count covers the integrand's degree (:func:`exact_nodes`); ``"gauss-legendre"`` tensor grid on
 [−8, 8]^D against the Gaussian density (mass outside: < 2·10⁻¹⁵ per dimension), the default for
 non-polynomial φ because the trained integrand develops thin ridges that Gauss–Hermite, whose
-nodes spread to ±√(4N), resolves poorly (measured: tanh, η = 1/2, 10 steps, error 1e-5 with 400²
-Hermite nodes vs 5e-9 with 400² Legendre nodes); ``"sobol-qmc"``, randomised quasi-Monte Carlo,
+nodes spread to ±√(4N), resolves poorly (measured: tanh, η = 1/2, 10 steps of Figure 4's ±1 data,
+data seed 1: error 7e-8 with 400² Hermite nodes vs 3e-10 with 400² Legendre nodes; 1e-5 vs 5e-9 on
+another ±1 sequence); ``"sobol-qmc"``, randomised quasi-Monte Carlo,
 the default when D ≥ 3 and φ is not a polynomial (measured for tanh, d = 2, D = 3, η = 1/2, 10
 steps: a 128³ Legendre grid still differs by 8e-4 from a 96³ one (5 s), while 8 scramblings of 2¹⁶
 Sobol' points give a standard error of 5e-5 (1–2 s)). QMC's χ̊ₜ are estimated per scrambling.
 Achieved (tests/limits/test_one_hidden.py): tanh, d = d_o = 1, η = 1/2, 10 steps, default tol 1e-6
-→ 365² nodes, error 5e-8 (estimate 3e-7) against an independent trapezoid recursion checked by
-scipy's dblquad; 0.6–1.1 s on a shared 2-core VM (tests/benchmarks/bench_limits.py).
+→ 243² nodes, error 2e-9 (estimate 3e-8) against an independent trapezoid recursion checked by
+scipy's dblquad; 0.4–0.5 s on a shared 2-core VM (tests/benchmarks/bench_limits.py).
 """
 
 from __future__ import annotations
@@ -37,9 +38,9 @@ from functools import reduce
 import numpy as np
 from scipy import linalg, special, stats
 
-from impl.limits.activations import ArrayFn, NumpyActivation, numpy_activation
-from impl.limits.routine import LimitRoutine
-from impl.simulation.activations import Activation
+from impl.limits.activations import NumpyActivation, numpy_activation
+from impl.limits.routine import limit_data, loss_derivative
+from impl.simulation import Routine, TrainingData
 
 __all__ = ["LimitTrajectory", "exact_nodes", "mlp1_limit", "RULES"]
 
@@ -94,12 +95,12 @@ def _basis(vectors: np.ndarray) -> np.ndarray:
     return q if q.shape[1] else np.eye(vectors.shape[1])[:, :1]
 
 
-def _trajectory(routine: LimitRoutine, act: NumpyActivation, z: np.ndarray, w: np.ndarray,
+def _trajectory(routine: Routine, data: TrainingData, act: NumpyActivation, z: np.ndarray, w: np.ndarray,
                 q: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Eq. (18)–(19) on points z (M, k+m) with weights w: a = QᵀZ^U (M, k), nv = Z^{nV} (M, d_o)."""
-    k, eta, T = q.shape[1], routine.eta, routine.steps
+    k, eta, T = q.shape[1], routine.lr, routine.steps
     a, nv = z[:, :k].copy(), z[:, k:] @ r.T
-    xt, pt = routine.xs @ q, routine.probes @ q
+    xt, pt, ys = data.inputs[:, 0] @ q, data.probes @ q, data.labels[:, 0]
     P, step = pt.shape[0], max(1, _CHUNK // max(1, z.shape[0]))
     out = np.empty((T + 1, P, routine.output_dim))
     chis = np.empty((T, routine.output_dim))
@@ -111,7 +112,7 @@ def _trajectory(routine: LimitRoutine, act: NumpyActivation, z: np.ndarray, w: n
             break
         h = a @ xt[t]
         x = act.fn(h)
-        chi = routine.chi(x @ wnv, t)
+        chi = loss_derivative(routine.loss, x @ wnv, ys[t])
         a -= (eta * (nv @ chi) * act.derivative(h))[:, None] * xt[t][None, :]
         nv -= eta * x[:, None] * chi[None, :]
         chis[t] = chi
@@ -130,7 +131,7 @@ def _grid(rule: str, nodes: int, dim: int) -> tuple[np.ndarray, np.ndarray]:
     return pts, reduce(np.multiply.outer, [w] * dim).ravel()
 
 
-def _qmc(routine: LimitRoutine, act: NumpyActivation, q: np.ndarray, r: np.ndarray, points: int,
+def _qmc(routine: Routine, data: TrainingData, act: NumpyActivation, q: np.ndarray, r: np.ndarray, points: int,
          replicates: int, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
     """Mean and largest standard error over ``replicates`` scrambled Sobol' runs of 2^⌈log₂ points⌉."""
     dim, m = q.shape[1] + r.shape[1], max(1, math.ceil(math.log2(points)))
@@ -138,16 +139,19 @@ def _qmc(routine: LimitRoutine, act: NumpyActivation, q: np.ndarray, r: np.ndarr
     for child in np.random.SeedSequence([seed, 6_1]).spawn(replicates):
         u = stats.qmc.Sobol(dim, scramble=True, seed=np.random.default_rng(child)).random_base2(m)
         z = special.ndtri(np.clip(u, 1e-300, 1.0 - 2.0 ** -53))
-        runs.append(_trajectory(routine, act, z, np.full(z.shape[0], 1.0 / z.shape[0]), q, r))
+        runs.append(_trajectory(routine, data, act, z, np.full(z.shape[0], 1.0 / z.shape[0]), q, r))
     outs, chis = np.stack([o for o, _ in runs]), np.stack([c for _, c in runs])
     se = outs.std(axis=0, ddof=1) / math.sqrt(replicates)
     return outs.mean(axis=0), chis.mean(axis=0), float(se.max())
 
 
-def mlp1_limit(routine: LimitRoutine, phi: str | Activation, *, tol: float = 1e-6, nodes: int | None = None,
+def mlp1_limit(routine: Routine, *, data: TrainingData | None = None, tol: float = 1e-6, nodes: int | None = None,
                rule: str | None = None, max_points: int = 1 << 21, qmc_points: int = 1 << 16,
                qmc_replicates: int = 8, seed: int = 0) -> LimitTrajectory:
-    """f̊ₜ of Theorem 6.1 (Eqs. (18)–(19)) for any φ, d, d_o, η and loss.
+    """f̊ₜ of Theorem 6.1 (Eqs. (18)–(19)) on the probes, for SGD as ``routine`` says — any φ
+    (``routine.phi``), d, d_o, η (``routine.lr``) and loss; batch 1, no bias — on ``data`` (default
+    :func:`impl.simulation.training_data`; :func:`impl.limits.routine.limit_data` checks both).
+    ``routine.decoupled`` is irrelevant at depth 1 (Eq. (20) concerns layers 2..L).
 
     ``rule`` None: Gauss–Hermite at :func:`exact_nodes` for polynomial φ (identity, square) when
     that grid fits in ``max_points``; else Gauss–Legendre if D ≤ 2 or ``nodes`` is given; else QMC
@@ -164,16 +168,17 @@ def mlp1_limit(routine: LimitRoutine, phi: str | Activation, *, tol: float = 1e-
         raise ValueError(f"nodes must be an integer >= 2, got {nodes!r}")
     if not tol > 0 or min(max_points, qmc_points) < 2 or qmc_replicates < 2:
         raise ValueError("tol must be > 0, max_points and qmc_points >= 2, qmc_replicates >= 2")
-    act = numpy_activation(phi)
-    q = _basis(np.vstack([routine.xs, routine.probes]))
-    r = _basis(routine.ys) if routine.loss == "mse" else np.eye(routine.output_dim)
+    data = limit_data(routine, data)
+    act = numpy_activation(routine.phi)
+    q = _basis(np.vstack([data.inputs[:, 0], data.probes]))
+    r = _basis(data.labels[:, 0]) if routine.loss == "mse" else np.eye(routine.output_dim)
     dim = q.shape[1] + r.shape[1]
     n_exact = None if act.degree is None else exact_nodes(act.degree, routine.steps)
     exact_fits = n_exact is not None and (n_exact + 1) ** dim <= max_points
     if rule is None:
         rule = "hermite" if exact_fits else "legendre" if nodes is not None or dim <= _MAX_GRID_DIM else "qmc"
     if rule == "qmc":
-        out, chi, err = _qmc(routine, act, q, r, qmc_points, qmc_replicates, seed)
+        out, chi, err = _qmc(routine, data, act, q, r, qmc_points, qmc_replicates, seed)
         return LimitTrajectory(out, chi, err, "sobol-qmc", dim, 1 << max(1, math.ceil(math.log2(qmc_points))), False)
 
     def exact(n: int) -> bool:
@@ -182,7 +187,7 @@ def mlp1_limit(routine: LimitRoutine, phi: str | Activation, *, tol: float = 1e-
     def run(n: int) -> tuple[np.ndarray, np.ndarray]:
         if n ** dim > max_points:
             raise ValueError(f"a {n}-node grid in dimension {dim} exceeds max_points={max_points}")
-        return _trajectory(routine, act, *_grid(rule, n, dim), q, r)
+        return _trajectory(routine, data, act, *_grid(rule, n, dim), q, r)
 
     def coarse_error(n: int, out: np.ndarray) -> float:
         return float(np.max(np.abs(out - run(n + 1 if exact(n) else max(2, math.ceil(2 * n / 3)))[0])))

@@ -1,30 +1,39 @@
-"""The training routine that a limit and its finite networks share (paper Section 6, batch size 1).
+"""The limits' side of tp4's one training routine, :class:`impl.simulation.Routine` (paper Section 6).
 
-A :class:`LimitRoutine` is width-independent data: T training pairs (ξₜ, yₜ), one per SGD step,
-P probe inputs on which f̊ₜ is reported, the learning rate η and the loss. Every limit evaluator in
-:mod:`impl.limits` takes one and returns the trajectory ``limit[t, p, k]`` = f̊ₜ(probe p)_k for
-t = 0..T, shape (T+1, P, d_o); :func:`finite_outputs` returns the finite-width counterpart from the
-engine of :mod:`impl.simulation`, so the two sides are always compared on the same routine.
+Every limit evaluator in :mod:`impl.limits` takes a :class:`Routine` and optional explicit
+:class:`TrainingData` (``data``; default :func:`impl.simulation.training_data` of the routine) and
+returns the trajectory ``limit[t, p, k]`` = f̊ₜ(probe p)_k for t = 0..T, shape (T+1, P, d_o);
+:func:`finite_outputs` returns the finite-width counterpart from the engine of :mod:`impl.simulation`
+on the same routine and data, so the two sides are always compared on the same training.
+
+What a limit reads from the routine: φ (``phi``), the learning rate η (``lr``), the ``loss``, T, d,
+d_o, P, whether backprop is ``decoupled`` (depth ≥ 2 only), and the data (inputs ξₜ = ``inputs[t, 0]``,
+labels yₜ = ``labels[t, 0]``, probes). The limits are SGD with batch size 1 and no biases:
+:func:`limit_data` refuses (ValueError) a routine with ``batch != 1`` or ``bias=True``. ``dtype``
+and ``device`` concern only the finite networks (the limits compute in float64 numpy).
 
 χₜ = L′(fₜ(ξₜ), yₜ) is the loss derivative in the first argument: f − y for ``"mse"`` (loss
 ½(f − y)²) and −y·σ(−yf) for ``"logistic"`` (loss log(1 + e^{−yf}), y ∈ {±1}).
+
+Explicit data: :func:`routine_from_arrays` builds a batch-1 routine and its data from arrays
+xs (T, d), ys (T, d_o), probes (P, d); :func:`load_routine` reads them from a JSON file
+``{"xs", "ys", "probes", "eta", "loss"}`` (``tp4 limit --routine FILE``) and :func:`routine_json`
+writes one.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
-from impl.simulation import TrainConfig, TrainingData, simulate
+from impl.simulation import Routine, TrainingData, simulate, training_data
+from impl.simulation.routine import LOSSES
 from impl.theory import Parametrization
 
-__all__ = ["LimitRoutine", "loss_derivative", "pm1_routine", "load_routine", "finite_outputs"]
-
-LOSSES = ("mse", "logistic")
+__all__ = ["limit_data", "loss_derivative", "routine_from_arrays", "load_routine", "routine_json", "finite_outputs"]
 
 
 def loss_derivative(loss: str, f: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -36,8 +45,32 @@ def loss_derivative(loss: str, f: np.ndarray, y: np.ndarray) -> np.ndarray:
     raise ValueError(f"unknown loss {loss!r} (choose from {', '.join(LOSSES)})")
 
 
+def limit_data(routine: Routine, data: TrainingData | None = None) -> TrainingData:
+    """The data a limit runs on: ``data`` (checked against ``routine``: shapes, finite values, ±1
+    labels for the logistic loss) or, when None, :func:`impl.simulation.training_data` of ``routine``.
+
+    ValueError (one line) unless ``routine`` is a :class:`Routine` with ``batch == 1`` and
+    ``bias=False`` — the SGD of Section 6 that the limits describe.
+    """
+    if not isinstance(routine, Routine):
+        raise ValueError(f"routine must be an impl.simulation.Routine, got {type(routine).__name__}")
+    if routine.batch != 1:
+        raise ValueError(f"the infinite-width limits are SGD with batch size 1, got a routine with batch={routine.batch}")
+    if routine.bias:
+        raise ValueError("the infinite-width limits have no biases, got a routine with bias=True")
+    if data is None:
+        return training_data(routine)
+    if not isinstance(data, TrainingData):
+        raise ValueError(f"data must be an impl.simulation.TrainingData or None, got {type(data).__name__}")
+    data.check(routine)
+    return data
+
+
 def _matrix(name: str, value: object, cols: int | None = None) -> np.ndarray:
-    arr = np.asarray(value, dtype=np.float64)
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a non-empty list of vectors (or of numbers when the dimension is 1)") from None
     if arr.ndim == 1:  # plain numbers: one coordinate each (d = 1)
         arr = arr[:, None]
     if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
@@ -49,75 +82,37 @@ def _matrix(name: str, value: object, cols: int | None = None) -> np.ndarray:
     return arr
 
 
-@dataclass(frozen=True)
-class LimitRoutine:
-    """``xs`` (T, d) inputs, ``ys`` (T, d_o) labels, ``probes`` (P, d); SGD with batch 1, step η."""
-
-    xs: np.ndarray
-    ys: np.ndarray
-    probes: np.ndarray
-    eta: float = 1.0
-    loss: str = "mse"
-
-    def __post_init__(self) -> None:
-        xs = _matrix("xs", self.xs)
-        ys = _matrix("ys", self.ys)
-        probes = _matrix("probes", self.probes, xs.shape[1])
-        if ys.shape[0] != xs.shape[0]:
-            raise ValueError(f"{xs.shape[0]} inputs but {ys.shape[0]} labels")
-        if self.loss not in LOSSES:
-            raise ValueError(f"unknown loss {self.loss!r} (choose from {', '.join(LOSSES)})")
-        if self.loss == "logistic" and not np.all(np.abs(ys) == 1):
-            raise ValueError("logistic loss needs labels in {-1, +1}")
-        if not (isinstance(self.eta, (int, float)) and np.isfinite(self.eta) and self.eta > 0):
-            raise ValueError(f"eta must be a positive number, got {self.eta!r}")
-        object.__setattr__(self, "xs", xs)
-        object.__setattr__(self, "ys", ys)
-        object.__setattr__(self, "probes", probes)
-        object.__setattr__(self, "eta", float(self.eta))
-
-    @property
-    def steps(self) -> int:
-        return int(self.xs.shape[0])
-
-    @property
-    def input_dim(self) -> int:
-        return int(self.xs.shape[1])
-
-    @property
-    def output_dim(self) -> int:
-        return int(self.ys.shape[1])
-
-    def chi(self, f: np.ndarray, t: int) -> np.ndarray:
-        """χₜ for output(s) ``f`` at the training pair of step t."""
-        return loss_derivative(self.loss, f, self.ys[t])
-
-    def train_config(self, phi: str, *, decoupled: bool = False, dtype: str = "float64", device: str = "cpu") -> TrainConfig:
-        """The engine's :class:`TrainConfig` of this routine (batch 1)."""
-        return TrainConfig(phi=phi, input_dim=self.input_dim, output_dim=self.output_dim, steps=self.steps,
-                           lr=self.eta, batch=1, probes=self.probes.shape[0], loss=self.loss,
-                           decoupled=decoupled, dtype=dtype, device=device)
-
-    def training_data(self) -> TrainingData:
-        return TrainingData(self.xs[:, None, :].copy(), self.ys[:, None, :].copy(), self.probes.copy())
-
-    def to_json(self) -> dict[str, object]:
-        return {"xs": self.xs.tolist(), "ys": self.ys.tolist(), "probes": self.probes.tolist(),
-                "eta": self.eta, "loss": self.loss}
+def routine_from_arrays(xs: Any, ys: Any, probes: Any, *, lr: float = 1.0, loss: str = "mse",
+                        **fields: Any) -> tuple[Routine, TrainingData]:
+    """A batch-1 :class:`Routine` and its explicit :class:`TrainingData` from training inputs ``xs``
+    (T, d), labels ``ys`` (T, d_o) and ``probes`` (P, d) — lists of vectors, or of numbers when the
+    dimension is 1. T, d, d_o and P come from the arrays; ``lr``, ``loss`` and any other ``fields``
+    (``phi``, ``decoupled``, …) go to the routine. ValueError (one line) on bad arrays."""
+    x = _matrix("xs", xs)
+    y = _matrix("ys", ys)
+    p = _matrix("probes", probes, x.shape[1])
+    if y.shape[0] != x.shape[0]:
+        raise ValueError(f"{x.shape[0]} inputs but {y.shape[0]} labels")
+    routine = Routine(input_dim=x.shape[1], output_dim=y.shape[1], steps=x.shape[0], lr=lr, batch=1,
+                      probes=p.shape[0], loss=loss, **fields)
+    data = TrainingData(x[:, None, :].copy(), y[:, None, :].copy(), p.copy())
+    data.check(routine)
+    return routine, data
 
 
-def pm1_routine(steps: int, seed: int, *, eta: float = 1.0, input_dim: int = 1) -> LimitRoutine:
-    """Figure 4's data (Section 9.1): ξₜ ∈ {±1}^d and yₜ ∈ {±1} uniformly at random (MSE), from a
-    SeedSequence of ``seed``; the probes are the all-ones vector and its negative."""
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 9_1])))
-    xs = rng.choice([-1.0, 1.0], size=(steps, input_dim))
-    ys = rng.choice([-1.0, 1.0], size=(steps, 1))
-    probes = np.stack([np.ones(input_dim), -np.ones(input_dim)])
-    return LimitRoutine(xs, ys, probes, eta=eta, loss="mse")
+def routine_json(routine: Routine, data: TrainingData | None = None) -> dict[str, object]:
+    """The routine-file document ``{"xs", "ys", "probes", "eta", "loss"}`` of a batch-1 routine and its
+    data (default :func:`impl.simulation.training_data`); :func:`load_routine` reads it back."""
+    d = limit_data(routine, data)
+    return {"xs": d.inputs[:, 0].tolist(), "ys": d.labels[:, 0].tolist(), "probes": d.probes.tolist(),
+            "eta": float(routine.lr), "loss": routine.loss}
 
 
-def load_routine(path: str | Path) -> LimitRoutine:
-    """A routine from a JSON file ``{"xs", "ys", "probes", "eta", "loss"}`` (ValueError, one line)."""
+def load_routine(path: str | Path) -> tuple[Routine, TrainingData]:
+    """A routine file ``{"xs", "ys", "probes", "eta", "loss"}`` (η default 1, loss default ``"mse"``) as
+    :func:`routine_from_arrays` does it: (:class:`Routine`, :class:`TrainingData`). The routine has
+    the other fields at their defaults (φ = tanh, true backprop): set them with ``dataclasses.replace``.
+    ValueError (one line) on an unreadable or malformed file."""
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as err:
@@ -132,16 +127,22 @@ def load_routine(path: str | Path) -> LimitRoutine:
     unknown = sorted(set(doc) - {"xs", "ys", "probes", "eta", "loss"})
     if unknown:
         raise ValueError(f"routine file {path} has unknown keys {', '.join(unknown)}")
+    eta = doc.get("eta", 1.0)
+    if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not (np.isfinite(eta) and eta > 0):
+        raise ValueError(f"routine file {path}: eta must be a positive number, got {eta!r}")
+    loss = doc.get("loss", "mse")
+    if loss not in LOSSES:
+        raise ValueError(f"routine file {path}: unknown loss {loss!r} (choose from {', '.join(LOSSES)})")
     try:
-        return LimitRoutine(doc["xs"], doc["ys"], doc["probes"], eta=doc.get("eta", 1.0), loss=doc.get("loss", "mse"))
+        return routine_from_arrays(doc["xs"], doc["ys"], doc["probes"], lr=float(eta), loss=loss)
     except (TypeError, ValueError) as err:
         raise ValueError(f"routine file {path}: {err}") from None
 
 
-def finite_outputs(p: Parametrization, routine: LimitRoutine, phi: str, width: int, seeds: Sequence[int], *,
-                   decoupled: bool = False, dtype: str = "float64", device: str = "cpu",
-                   seed_chunk: int | None = None) -> np.ndarray:
-    """fₜ(probe) of finite networks, shape (T+1, S, P, d_o), from :func:`impl.simulation.simulate`."""
-    config = routine.train_config(phi, decoupled=decoupled, dtype=dtype, device=device)
-    rec = simulate(p, config, width, seeds, data=routine.training_data(), seed_chunk=seed_chunk)
+def finite_outputs(p: Parametrization, routine: Routine, width: int, seeds: Sequence[int], *,
+                   data: TrainingData | None = None, seed_chunk: int | None = None) -> np.ndarray:
+    """fₜ(probes) of finite networks, shape (T+1, S, P, d_o), from :func:`impl.simulation.simulate` of
+    ``routine`` (its φ, η, loss, backprop, dtype and device) on ``data`` (default
+    :func:`impl.simulation.training_data`)."""
+    rec = simulate(p, routine, width, seeds, data=data, seed_chunk=seed_chunk)
     return np.asarray(rec.outputs)

@@ -43,8 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from impl.limits.activations import numpy_activation
-from impl.limits.routine import LimitRoutine
-from impl.simulation.activations import Activation
+from impl.limits.routine import limit_data, loss_derivative
+from impl.simulation import Routine, TrainingData
 
 __all__ = ["MCTrajectory", "mlp2_limit"]
 
@@ -110,9 +110,7 @@ class _GaussianFamily:
         return self._combine(self.basis, self._coords(self.noise, z))
 
 
-def _check(routine: LimitRoutine, particles: int, replicas: int, seed: int) -> None:
-    if not isinstance(routine, LimitRoutine):
-        raise ValueError(f"routine must be a LimitRoutine, got {type(routine).__name__}")
+def _check(particles: int, replicas: int, seed: int) -> None:
     for name, value, low in (("replicas", replicas, 2), ("seed", seed, 0)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
             raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
@@ -120,25 +118,27 @@ def _check(routine: LimitRoutine, particles: int, replicas: int, seed: int) -> N
         raise ValueError(f"particles must be an integer >= 2*replicas = {2 * replicas}, got {particles!r}")
 
 
-def mlp2_limit(routine: LimitRoutine, phi: "str | Activation", *, decoupled: bool, particles: int = 2**16,
+def mlp2_limit(routine: Routine, *, data: TrainingData | None = None, particles: int = 2**16,
                replicas: int = 16, seed: int = 0) -> MCTrajectory:
-    """f̊ₜ(probes) of the 2-hidden-layer µP MLP: Theorem 6.3 (``decoupled=True``, Eq. (20)'s partially
-    decoupled backprop, Ż = 0) or Theorem 6.4 (true SGD, Ż by Remark F.2), by ``particles`` particles
-    (rounded down to a multiple of ``replicas``) in ``replicas`` independent systems (module
-    docstring). Keep ≥ 4096 particles per replica: below that the O(K/N) bias and the spread of the
-    replica means make ``stderr`` optimistic. Non-finite outputs mean the limit diverged (e.g. φ = x²
-    at moderate η, as in Section 9.1).
+    """f̊ₜ(probes) of the 2-hidden-layer µP MLP trained by ``routine`` (φ = ``routine.phi``, η =
+    ``routine.lr``, its loss; batch 1, no bias) on ``data`` (default :func:`impl.simulation.training_data`):
+    Theorem 6.3 when ``routine.decoupled`` (Eq. (20)'s partially decoupled backprop, Ż = 0), else
+    Theorem 6.4 (true SGD, Ż by Remark F.2), by ``particles`` particles (rounded down to a multiple of
+    ``replicas``) in ``replicas`` independent systems (module docstring). Keep ≥ 4096 particles per
+    replica: below that the O(K/N) bias and the spread of the replica means make ``stderr``
+    optimistic. Non-finite outputs mean the limit diverged (e.g. φ = x² at moderate η, as in Section 9.1).
 
     Draws come from ``SeedSequence([seed, 62])`` in an order that does not depend on ``decoupled``,
     so both theorems share their Gaussians for one seed (common random numbers; f̊₀ is identical).
     """
-    _check(routine, particles, replicas, seed)
-    if not isinstance(decoupled, bool):
-        raise ValueError(f"decoupled must be True or False, got {decoupled!r}")
-    act = numpy_activation(phi)
+    data = limit_data(routine, data)
+    _check(particles, replicas, seed)
+    decoupled = routine.decoupled
+    act = numpy_activation(routine.phi)
     fn, dfn = act.fn, act.derivative
+    train_xs, train_ys, probes = data.inputs[:, 0], data.labels[:, 0], data.probes
     K, M = int(replicas), int(particles) // int(replicas)
-    T, P, eta = routine.steps, routine.probes.shape[0], routine.eta
+    T, P, eta = routine.steps, routine.probes, routine.lr
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([int(seed), 62])))
     U = rng.standard_normal((K, M, routine.input_dim))
     nV = rng.standard_normal((K, M, routine.output_dim))
@@ -160,18 +160,19 @@ def mlp2_limit(routine: LimitRoutine, phi: "str | Activation", *, decoupled: boo
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for t in range(T + 1):
             for p in range(P):
-                out[:, t, p] = np.mean(nV * fn(forward(routine.probes[p])[2])[:, :, None], axis=1)
+                out[:, t, p] = np.mean(nV * fn(forward(probes[p])[2])[:, :, None], axis=1)
             if t == T:
                 break
-            h, x, hbar = forward(routine.xs[t])
+            h, x, hbar = forward(train_xs[t])
             xbar = fn(hbar)
-            chi = routine.chi(np.mean(nV * xbar[:, :, None], axis=1), t)  # (K, d_o): one χ̊ₜ per replica
+            f = np.mean(nV * xbar[:, :, None], axis=1)
+            chi = loss_derivative(routine.loss, f, train_ys[t])  # (K, d_o): one χ̊ₜ per replica
             g = dfn(hbar) * (nV @ chi[:, :, None])[:, :, 0]
             dx = bwd.hat(g) if decoupled else bwd.hat(g) + fwd.stein(g)  # Eq. (26)
             for xs, gs in zip(past_x, past_g):
                 dx = dx - eta * xs * _mean(gs * g)
             nV = nV - eta * chi[:, None, :] * xbar[:, :, None]
-            U = U - eta * (dfn(h) * dx)[:, :, None] * routine.xs[t]
+            U = U - eta * (dfn(h) * dx)[:, :, None] * train_xs[t]
             past_x.append(x)
             past_g.append(g)
     return MCTrajectory(out.mean(axis=0), out.std(axis=0, ddof=1) / np.sqrt(K), K * M, K, int(seed), decoupled)

@@ -1,8 +1,8 @@
 """Layer 3: measuring width exponents on finite networks and deciding them against the theory.
 
 * :mod:`~impl.measurement.fit` — :func:`fit_exponent` (log-log least squares; seed jackknife-t or bootstrap CI);
-* :mod:`~impl.measurement.decision` — :func:`decide`: consistent / inconsistent / inconclusive
-  against a prediction, grows / vanishes / theta1 / bounded without one (THEORY.md §5);
+* :mod:`~impl.measurement.decision` — :func:`decide` a claim: agree / disagree / undecided (the one
+  :class:`Verdict` vocabulary), with the fit's descriptive :class:`Trend` (docs/theory.md §5);
 * :mod:`~impl.measurement.multiplicity` — per-check α for a suite (Bonferroni, Šidák, Holm);
 * :mod:`~impl.measurement.calibration` — synthetic power laws, false-alarm and power rates;
 * :mod:`~impl.measurement.sweep` — :func:`run_sweep` over widths × seed chunks, in-process or on an
@@ -11,12 +11,14 @@
 * :mod:`~impl.measurement.report` — the JSON report.
 """
 
-from impl.measurement.analysis import Analysis, QuantityResult, analyze, is_update_quantity
-from impl.measurement.cache import JobCache, cache_key, code_version
+from impl.measurement.analysis import Analysis, QuantityResult, analyze, is_update_quantity, theory_claims
+from impl.measurement.cache import JobCache, cache_key, code_version, default_cache_dir
 from impl.measurement.calibration import DEFAULT_WIDTHS, OperatingPoint, decision_rates, synthetic_sizes
-from impl.measurement.decision import DEFAULT_MARGIN, Decision, Verdict, decide
+from impl.measurement.decision import DEFAULT_MARGIN, Claim, Decision, Trend, Verdict, as_claim, decide, describe_claim
 from impl.measurement.executors import Job, JobFailure, SweepError
-from impl.measurement.fit import DEFAULT_ALPHA, METHODS, BandPValues, BlowUp, ExponentFit, band_pvalues, fit_exponent
+from impl.measurement.fit import (
+    DEFAULT_ALPHA, METHODS, BandPValues, BlowUp, ConfidenceInterval, ExponentFit, band_pvalues, fit_exponent,
+)
 from impl.measurement.multiplicity import ci_level, holm_reject, holm_thresholds, per_check_alpha
 from impl.measurement.rates import OutcomeCounts
 from impl.measurement.records import JobResult
@@ -27,6 +29,8 @@ __all__ = [
     "Analysis",
     "BandPValues",
     "BlowUp",
+    "Claim",
+    "ConfidenceInterval",
     "DEFAULT_ALPHA",
     "DEFAULT_MARGIN",
     "DEFAULT_WIDTHS",
@@ -43,14 +47,18 @@ __all__ = [
     "SweepError",
     "SweepResult",
     "SweepStats",
+    "Trend",
     "Verdict",
     "analyze",
+    "as_claim",
     "band_pvalues",
     "cache_key",
     "ci_level",
     "code_version",
     "decide",
     "decision_rates",
+    "default_cache_dir",
+    "describe_claim",
     "dumps_report",
     "fit_exponent",
     "holm_reject",
@@ -61,5 +69,6 @@ __all__ = [
     "report_dict",
     "run_sweep",
     "synthetic_sizes",
+    "theory_claims",
     "write_report",
 ]

@@ -1,10 +1,10 @@
 """Fitting every quantity of a sweep at one step and deciding it against the theory.
 
-The predictions come from :func:`impl.theory.predicted_exponents` at the chosen step, which
-applies the one-step lag of App. H.3 at step 1; where it predicts no value, the qualitative
-prediction of :func:`impl.theory.predicted_behaviours` (e.g. "grows" for a quantity governed by a
-violated stability condition, "vanishes" for a kernel-regime feature-kernel change) is decided
-instead (see :mod:`impl.measurement.decision`). The quantities measured at initialisation
+Each quantity's claim is the theory's prediction at the chosen step (:func:`theory_claims`): the
+exponent of :func:`impl.theory.predicted_exponents`, which applies the one-step lag of App. H.3 at
+step 1; where it predicts no value, the behaviour of :func:`impl.theory.predicted_behaviours` (e.g.
+"grows" for a quantity governed by a violated stability condition, "vanishes" for a kernel-regime
+feature-kernel change); none where the theory says nothing (see :mod:`impl.measurement.decision`). The quantities measured at initialisation
 (``h{l}``, ``x{l}``, ``f0``) can be analysed at any step, including 0; the update quantities
 (``delta_*``, ``Wout0_delta_x``) are exactly 0 at step 0 and are analysed only at steps ≥ 1.
 
@@ -22,12 +22,28 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from impl.measurement.decision import DEFAULT_MARGIN, Decision, Verdict, decide
-from impl.measurement.fit import DEFAULT_ALPHA, ExponentFit, fit_exponent
+from impl.measurement.decision import DEFAULT_MARGIN, Claim, Decision, Verdict, decide
+from impl.measurement.fit import DEFAULT_ALPHA, ConfidenceInterval, ExponentFit, fit_exponent
 from impl.measurement.sweep import SweepResult
-from impl.theory import Parametrization, predicted_behaviours, predicted_exponents
+from impl.theory import Parametrization
+from impl.theory import exponents as theory  # module access: a negative control may swap a formula
 
-__all__ = ["QuantityResult", "Analysis", "analyze", "is_update_quantity"]
+__all__ = ["QuantityResult", "Analysis", "analyze", "is_update_quantity", "theory_claims"]
+
+
+def theory_claims(p: Parametrization, names: Sequence[str], step: int | None = None) -> dict[str, Claim]:
+    """The theory's claim for each name after ``step`` SGD steps (None: any t ≥ 2; 1 applies the lag of
+    App. H.3): its predicted exponent, else its behaviour; names the theory says nothing about are left out."""
+    exps = theory.predicted_exponents(p, step=step)
+    behaviours = theory.predicted_behaviours(p, step=step)
+    out: dict[str, Claim] = {}
+    for name in names:
+        e, b = exps.get(name), behaviours.get(name)
+        if e is not None:
+            out[name] = e
+        elif b is not None:
+            out[name] = b
+    return out
 
 
 def is_update_quantity(name: str) -> bool:
@@ -41,7 +57,6 @@ class QuantityResult:
 
     name: str
     step: int
-    predicted: Fraction | None
     decision: Decision
     widths: tuple[int, ...]
     seeds: tuple[int, ...]
@@ -52,9 +67,14 @@ class QuantityResult:
         return self.decision.verdict
 
     @property
-    def expected(self) -> str | None:
-        """The qualitative prediction ("grows", "vanishes", "theta1") or None."""
-        return self.decision.expected
+    def claim(self) -> Claim | None:
+        """The theory's claim (an exponent or a behaviour), or None."""
+        return self.decision.claim
+
+    @property
+    def predicted(self) -> Fraction | None:
+        """The predicted exponent, or None where the theory gives only a behaviour (or nothing)."""
+        return self.decision.claim if isinstance(self.decision.claim, Fraction) else None
 
     @property
     def fit(self) -> ExponentFit | None:
@@ -65,7 +85,7 @@ class QuantityResult:
         return self.decision.slope
 
     @property
-    def ci(self) -> tuple[float, float]:
+    def ci(self) -> ConfidenceInterval:
         return self.decision.ci
 
 
@@ -137,8 +157,7 @@ def analyze(
     unknown = [n for n in names if n not in result.values]
     if unknown:
         raise KeyError(f"quantities {unknown} were not recorded (have {list(result.values)})")
-    preds = predicted_exponents(p, step=t if t >= 1 else None)
-    behaviours = predicted_behaviours(p, step=t if t >= 1 else None)
+    claims = theory_claims(p, names, step=t if t >= 1 else None)
     out: dict[str, QuantityResult] = {}
     for name, gen in zip(names, _generators(rng, len(names))):
         sizes = result.at(name, t)
@@ -146,6 +165,6 @@ def analyze(
             result.widths, sizes, alpha=alpha, n_resamples=n_resamples, method=method, rng=gen,
             step=t, seeds=result.seeds, blowup_step=None if name == "f0" else result.blowup_step,
         )
-        decision = decide(outcome, preds.get(name), margin=margin, min_seeds=min_seeds, expected=behaviours.get(name))
-        out[name] = QuantityResult(name, t, preds.get(name), decision, result.widths, result.seeds, sizes.copy())
+        decision = decide(outcome, claims.get(name), margin=margin, min_seeds=min_seeds)
+        out[name] = QuantityResult(name, t, decision, result.widths, result.seeds, sizes.copy())
     return Analysis(p, t, margin, alpha, out)

@@ -26,10 +26,26 @@ from impl.atomic import write_atomic
 from impl.measurement.records import JobResult
 from impl.theory import Parametrization
 
-__all__ = ["CACHE_FORMAT", "canonical", "key_document", "digest", "cache_key", "code_version", "JobCache"]
+__all__ = ["CACHE_FORMAT", "canonical", "key_document", "digest", "cache_key", "code_version", "JobCache",
+           "default_cache_dir"]
 
-CACHE_FORMAT = "tp4-job/1"
+CACHE_FORMAT = "tp4-job/2"
 _VALUE_PREFIX = "value:"
+_PROBE_PREFIX = "probe:"
+
+
+def default_cache_dir() -> Path:
+    """Where finished jobs are cached unless told otherwise: ``$TP4_CACHE_DIR``, else the platform's cache
+    directory — ``$XDG_CACHE_HOME/tp4`` or ``~/.cache/tp4`` (Linux), ``~/Library/Caches/tp4`` (macOS),
+    ``%LOCALAPPDATA%\\tp4\\cache`` (Windows). Read when called, never at import."""
+    env = os.environ.get("TP4_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "tp4"
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "tp4" / "cache"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tp4"
 
 
 def canonical(obj: Any, path: str = "config") -> Any:
@@ -135,14 +151,16 @@ class JobCache:
                 if str(z["key_document"]) != document:
                     return None
                 values = {k[len(_VALUE_PREFIX):]: np.array(z[k]) for k in z.files if k.startswith(_VALUE_PREFIX)}
+                probes = {k[len(_PROBE_PREFIX):]: np.array(z[k]) for k in z.files if k.startswith(_PROBE_PREFIX)}
                 seeds = tuple(int(s) for s in z["seeds"])
-                return JobResult(int(z["width"]), seeds, int(z["steps"]), values, np.array(z["blowup_step"]))
+                return JobResult(int(z["width"]), seeds, int(z["steps"]), values, np.array(z["blowup_step"]), probes)
         except Exception:  # noqa: BLE001 - zipfile.BadZipFile, OSError, KeyError, ValueError, ...
             return None  # corrupt or foreign file: recompute (and overwrite) it
 
     def store(self, key: str, document: str, result: JobResult) -> Path:
         """Write ``result`` atomically; returns the final path."""
         arrays: dict[str, np.ndarray] = {_VALUE_PREFIX + k: v for k, v in result.values.items()}
+        arrays.update({_PROBE_PREFIX + k: v for k, v in result.probe_values.items()})
         arrays.update(
             key_document=np.array(document),
             width=np.array(result.width, dtype=np.int64),

@@ -1,6 +1,6 @@
 """Synthetic power-law data and the operating characteristics (false alarms, power) of the decisions.
 
-Model (THEORY.md §5): the per-seed size at width n is
+Model (docs/theory.md §5): the per-seed size at width n is
 
     scale · n^e · (1 + D · n^{−1/2}) · exp(σ · ε),   ε ~ N(0, 1) iid per (width, seed),
 
@@ -20,14 +20,14 @@ from typing import ClassVar, Sequence
 
 import numpy as np
 
-from impl.measurement.decision import DEFAULT_MARGIN, Verdict, decide
+from impl.measurement.decision import DEFAULT_MARGIN, Trend, Verdict, decide
 from impl.measurement.fit import DEFAULT_ALPHA, fit_exponent
 from impl.measurement.rates import OutcomeCounts
 
 __all__ = ["DEFAULT_WIDTHS", "synthetic_sizes", "OperatingPoint", "decision_rates"]
 
 DEFAULT_WIDTHS: tuple[int, ...] = tuple(2**k for k in range(6, 14))
-"""64 … 8192, the practical range of THEORY.md §5."""
+"""64 … 8192, the practical range of docs/theory.md §5."""
 
 
 def synthetic_sizes(
@@ -54,7 +54,7 @@ class OperatingPoint(OutcomeCounts):
     """How often each verdict came out in ``n_reps`` synthetic repetitions.
 
     ``offset`` is true exponent − prediction (0: the prediction is right). ``counts`` maps every
-    :class:`Verdict` value to its count; ``rate`` and ``rate_ci`` (Wilson) read them
+    :class:`Verdict` value (or, without a prediction, every :class:`Trend` value) to its count; ``rate`` and ``rate_ci`` (Wilson) read them
     (:class:`~impl.measurement.rates.OutcomeCounts`).
     """
 
@@ -105,11 +105,14 @@ def decision_rates(
     ``method`` and ``n_resamples`` choose the interval (see :func:`fit_exponent`).
     """
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    counts = {v.value: 0 for v in Verdict}
+    outcomes: list[Trend] | list[Verdict] = list(Trend) if predicted is None else [Verdict.AGREE, Verdict.DISAGREE,
+                                                                                    Verdict.UNDECIDED]
+    counts = {v.value: 0 for v in outcomes}
     for _ in range(n_reps):
-        d = gen.uniform(*bias_range)
-        sizes = synthetic_sizes(widths, true_exponent, n_seeds, rng=gen, noise_sd=noise_sd, bias_d=d)
+        bias = gen.uniform(*bias_range)
+        sizes = synthetic_sizes(widths, true_exponent, n_seeds, rng=gen, noise_sd=noise_sd, bias_d=bias)
         fit = fit_exponent(widths, sizes, alpha=alpha, method=method, n_resamples=n_resamples, rng=gen)
-        counts[decide(fit, predicted, margin=margin).verdict.value] += 1
+        d = decide(fit, predicted, margin=margin)
+        counts[(d.trend if predicted is None else d.verdict).value] += 1
     pred = None if predicted is None else Fraction(predicted)
     return OperatingPoint(pred, float(true_exponent), n_reps, n_seeds, noise_sd, tuple(bias_range), margin, alpha, counts)  # type: ignore[arg-type]

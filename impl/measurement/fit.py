@@ -1,4 +1,4 @@
-"""Fitting a width exponent: size ~ n^e, with a seed-resampling confidence interval (THEORY.md §5).
+"""Fitting a width exponent: size ~ n^e, with a seed-resampling confidence interval (docs/theory.md §5).
 
 The size at width n is the RMS over seeds of the per-seed sizes (each itself an RMS coordinate
 size or an RMS over probe inputs); e is the least-squares slope of log(size) against log(n)
@@ -13,7 +13,7 @@ Non-finite sizes, or runs the simulator flagged as blown up at or before the ste
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 from scipy import stats
@@ -23,14 +23,27 @@ from impl.measurement.intervals import (
     auto_resamples,
     bootstrap_interval,
     jackknife_t_interval,
+    jackknife_t_seed_mean_interval,
+    seed_mean_sizes,
     slope_statistic,
 )
 from impl.measurement.multiplicity import ci_level
 
-__all__ = ["DEFAULT_ALPHA", "METHODS", "ExponentFit", "BlowUp", "BandPValues", "fit_exponent", "band_pvalues"]
+__all__ = ["DEFAULT_ALPHA", "METHODS", "ConfidenceInterval", "ExponentFit", "BlowUp", "BandPValues", "fit_exponent",
+           "band_pvalues"]
 
 DEFAULT_ALPHA = 0.05
 """Per-check α; the confidence level is 1 − α. Use :func:`per_check_alpha` for a suite."""
+
+
+class ConfidenceInterval(NamedTuple):
+    """An interval (as :class:`scipy.stats` returns one): ``low``, ``high``; NaN where none exists."""
+
+    low: float
+    high: float
+
+    def __str__(self) -> str:
+        return f"[{self.low:+.3f}, {self.high:+.3f}]"
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,7 +61,7 @@ class ExponentFit:
 
     slope: float
     intercept: float
-    ci: tuple[float, float]
+    ci: ConfidenceInterval
     level: float
     n_seeds: int
     widths: tuple[int, ...]
@@ -141,7 +154,11 @@ def fit_exponent(
     seeds: Sequence[int] | None = None,
     blowup_step: np.ndarray | None = None,
 ) -> ExponentFit | BlowUp:
-    """Fit size ~ n^e over ``widths`` from per-seed sizes ``values`` of shape (W, S).
+    """Fit size ~ n^e over ``widths`` from per-seed sizes ``values`` of shape (W, S) — the size at a width
+    is their RMS over seeds — or from signed per-probe values of shape (W, S, K) — the size at a width is
+    then the RMS over the K probes of the mean over seeds (:func:`~impl.measurement.intervals.seed_mean_sizes`;
+    for quantities whose limit is deterministic, it removes the n^{-1/2} fluctuation from the size; only
+    the jackknife-t interval is offered for it).
 
     ``alpha`` sets the interval level 1 − α; ``method`` is one of :data:`METHODS` (see the module
     docstring); for the bootstrap methods ``rng`` (a Generator or an integer seed) makes the
@@ -152,8 +169,11 @@ def fit_exponent(
     """
     w = np.asarray(widths, dtype=np.int64)
     v = np.asarray(values, dtype=np.float64)
-    if w.ndim != 1 or v.ndim != 2 or v.shape[0] != w.size:
-        raise ValueError(f"values must have shape (len(widths), n_seeds) = ({w.size}, S), got {v.shape}")
+    if w.ndim != 1 or v.ndim not in (2, 3) or v.shape[0] != w.size:
+        raise ValueError(f"values must have shape (len(widths), n_seeds) = ({w.size}, S) or (len(widths), S, K), "
+                         f"got {v.shape}")
+    if v.ndim == 3 and method != "jackknife-t":
+        raise ValueError(f"per-probe values (W, S, K) are fitted with the jackknife-t interval only, not {method!r}")
     if np.unique(w).size < 2 or np.any(w < 1):
         raise ValueError(f"need at least 2 distinct positive widths, got {w.tolist()}")
     if v.shape[1] < 1:
@@ -161,23 +181,26 @@ def fit_exponent(
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     seed_labels = list(range(v.shape[1])) if seeds is None else [int(s) for s in seeds]
-    bs = None if blowup_step is None else np.asarray(blowup_step, dtype=np.int64).reshape(v.shape)
-    blown = _find_blowup(w, v, seed_labels, step, bs)
+    per_seed = v if v.ndim == 2 else np.where(np.isfinite(v).all(axis=2), 0.0, np.nan)  # (W, S) for blow-ups
+    bs = None if blowup_step is None else np.asarray(blowup_step, dtype=np.int64).reshape(per_seed.shape)
+    blown = _find_blowup(w, per_seed, seed_labels, step, bs)
     if blown is not None:
         return blown
 
     level = ci_level(alpha)
-    rms = np.sqrt(np.mean(np.square(v), axis=1))
+    rms = np.sqrt(np.mean(np.square(v), axis=1)) if v.ndim == 2 else seed_mean_sizes(v)
     zero = tuple(int(x) for x in w[rms == 0.0])
     common = dict(level=level, n_seeds=v.shape[1], widths=tuple(int(x) for x in w), rms=rms, method=method)
     nan = float("nan")
     if zero:
-        return ExponentFit(nan, nan, (nan, nan), stderr=nan, zero_widths=zero, **common)  # type: ignore[arg-type]
+        return ExponentFit(nan, nan, ConfidenceInterval(nan, nan), stderr=nan, zero_widths=zero, **common)  # type: ignore[arg-type]
 
     log_w = np.log(w.astype(np.float64))
     reg = stats.linregress(log_w, np.log(rms))
     ci, se, resamples = (nan, nan), nan, np.empty(0)
-    if v.shape[1] >= 2:
+    if v.shape[1] >= 2 and v.ndim == 3:
+        ci, se, resamples = jackknife_t_seed_mean_interval(v, log_w, level)
+    elif v.shape[1] >= 2:
         statistic = slope_statistic(log_w)
         if method == "jackknife-t":
             ci, se, resamples = jackknife_t_interval(v, statistic, level)
@@ -186,7 +209,7 @@ def fit_exponent(
             n_res = auto_resamples(alpha) if n_resamples is None else int(n_resamples)
             ci, se, resamples = bootstrap_interval(v, statistic, level, method, n_res, gen)
     return ExponentFit(
-        float(reg.slope), float(reg.intercept), ci, stderr=float(reg.stderr), se=se, resamples=resamples, **common  # type: ignore[arg-type]
+        float(reg.slope), float(reg.intercept), ConfidenceInterval(*ci), stderr=float(reg.stderr), se=se, resamples=resamples, **common  # type: ignore[arg-type]
     )
 
 

@@ -33,7 +33,8 @@ from typing import Callable
 import numpy as np
 from scipy import stats
 
-__all__ = ["METHODS", "Statistic", "auto_resamples", "slope_statistic", "jackknife_t_interval", "bootstrap_interval"]
+__all__ = ["METHODS", "Statistic", "auto_resamples", "slope_statistic", "jackknife_t_interval", "bootstrap_interval",
+           "seed_mean_sizes", "jackknife_t_seed_mean_interval"]
 
 METHODS: tuple[str, ...] = ("jackknife-t", "percentile", "BCa", "basic")
 """Interval methods accepted by :func:`impl.measurement.fit_exponent`."""
@@ -85,3 +86,29 @@ def bootstrap_interval(
     )
     ci = (float(res.confidence_interval.low), float(res.confidence_interval.high))
     return ci, float(res.standard_error), np.asarray(res.bootstrap_distribution, dtype=np.float64)
+
+
+def seed_mean_sizes(v: np.ndarray) -> np.ndarray:
+    """Per-width size of signed per-probe values ``v`` (W, S, K): the RMS over the K probes of the mean
+    over the S seeds (the seed-averaged size of a quantity whose limit is deterministic)."""
+    return np.sqrt(np.mean(np.square(np.mean(v, axis=1)), axis=-1))
+
+
+def _ols_slopes(log_widths: np.ndarray, log_sizes: np.ndarray) -> np.ndarray:
+    """Least-squares slopes of ``log_sizes`` (..., W) on ``log_widths`` (W,)."""
+    xc = log_widths - log_widths.mean()
+    return (log_sizes * xc).sum(axis=-1) / float(np.dot(xc, xc))
+
+
+def jackknife_t_seed_mean_interval(v: np.ndarray, log_widths: np.ndarray, level: float) -> Interval:
+    """slope ± t_{S−1}·se of the log-log slope of :func:`seed_mean_sizes`, se the leave-one-seed-out
+    jackknife standard error (the seed mean of the others is (S·mean − vᵢ)/(S − 1))."""
+    n = v.shape[1]
+    total = v.sum(axis=1, keepdims=True)  # (W, 1, K)
+    loo_means = (total - v) / (n - 1)  # (W, S, K): seed i left out
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loo = _ols_slopes(log_widths, 0.5 * np.log(np.mean(np.square(loo_means), axis=-1)).T)  # (S,)
+        center = float(_ols_slopes(log_widths, np.log(seed_mean_sizes(v))))
+    se = float(np.sqrt((n - 1) / n * np.sum((loo - loo.mean()) ** 2)))
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * se
+    return (center - half, center + half), se, loo

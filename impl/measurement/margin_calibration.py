@@ -1,9 +1,9 @@
-"""Calibrating the equivalence margin δ on real sweeps of correct theory (THEORY.md §5).
+"""Calibrating the equivalence margin δ on real sweeps of correct theory (docs/theory.md §5).
 
 Take sweeps of parametrizations whose predictions are right (stable presets), fit every quantity
 with a predicted exponent e, and decide the same fit against e + offset for offsets 0 (correct:
-``inconsistent`` is a false alarm, ``inconclusive`` a lost decision) and ±1/4, ±1/2 (wrong: the
-power is the rate of ``inconsistent``; ``consistent`` there is a missed error). The synthetic
+``disagree`` is a false alarm, ``undecided`` a lost decision) and ±1/4, ±1/2 (wrong: the
+power is the rate of ``disagree``; ``agree`` there is a missed error). The synthetic
 counterpart, with a known bias model, is :mod:`impl.measurement.calibration`.
 """
 
@@ -48,12 +48,12 @@ def margin_rates(
 
 
 def format_rates(rows: Sequence[RateRow]) -> str:
-    """A Markdown table: per offset, the rates of consistent / inconclusive / inconsistent."""
-    out = ["| δ | prediction off by | fits | consistent | inconclusive | inconsistent (95% CI) |", "|---|---|---|---|---|---|"]
+    """A Markdown table: per offset, the rates of agree / undecided / disagree."""
+    out = ["| δ | prediction off by | fits | agree | undecided | disagree (95% CI) |", "|---|---|---|---|---|---|"]
     for r in rows:
-        lo, hi = r.rate_ci("inconsistent")
+        lo, hi = r.rate_ci("disagree")
         out.append(
-            f"| {r.margin:g} | {r.offset} | {r.total} | {r.rate('consistent'):.3f} | {r.rate('inconclusive'):.3f} "
-            f"| {r.rate('inconsistent'):.3f} [{lo:.3f}, {hi:.3f}] |"
+            f"| {r.margin:g} | {r.offset} | {r.total} | {r.rate('agree'):.3f} | {r.rate('undecided'):.3f} "
+            f"| {r.rate('disagree'):.3f} [{lo:.3f}, {hi:.3f}] |"
         )
     return "\n".join(out)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -40,7 +40,8 @@ class SweepResult:
     """Every measurement of a sweep.
 
     ``values[name]`` has shape (W, steps+1, S) — width (ascending, as ``widths``), step, seed (as
-    ``seeds``); ``blowup_step`` is (W, S), −1 where the run never blew up.
+    ``seeds``); ``blowup_step`` is (W, S), −1 where the run never blew up; ``probe_values[name]``
+    (W, steps+1, S, K) holds signed per-probe values where the simulator records them.
     """
 
     parametrization: Parametrization
@@ -51,6 +52,7 @@ class SweepResult:
     values: dict[str, np.ndarray]
     blowup_step: np.ndarray
     stats: SweepStats
+    probe_values: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def quantity_names(self) -> tuple[str, ...]:
@@ -63,12 +65,20 @@ class SweepResult:
             raise ValueError(f"step must be in 0..{self.steps}, got {step}")
         return self.values[name][:, step, :]
 
+    def probes_at(self, name: str, step: int) -> np.ndarray | None:
+        """Signed per-probe values (W, S, K) of ``name`` after ``step`` steps, or None when not recorded."""
+        if not 0 <= step <= self.steps:
+            raise ValueError(f"step must be in 0..{self.steps}, got {step}")
+        return self.probe_values[name][:, step] if name in self.probe_values else None
+
     def same_measurements(self, other: "SweepResult") -> bool:
         """Exact equality of widths, seeds, steps, values (NaN = NaN) and blow-ups."""
         return (
             (self.widths, self.seeds, self.steps) == (other.widths, other.seeds, other.steps)
             and self.values.keys() == other.values.keys()
             and all(np.array_equal(v, other.values[k], equal_nan=True) for k, v in self.values.items())
+            and self.probe_values.keys() == other.probe_values.keys()
+            and all(np.array_equal(v, other.probe_values[k], equal_nan=True) for k, v in self.probe_values.items())
             and np.array_equal(self.blowup_step, other.blowup_step)
         )
 
@@ -111,8 +121,12 @@ def _assemble(p: Parametrization, config: Any, ws: tuple[int, ...], ss: tuple[in
         name: np.stack([np.concatenate([r.values[name] for r in by_width[w]], axis=1) for w in ws])
         for name in names
     }
+    probes = {
+        name: np.stack([np.concatenate([r.probe_values[name] for r in by_width[w]], axis=1) for w in ws])
+        for name in first.probe_values if all(name in r.probe_values for r in done.values())
+    }
     blow = np.stack([np.concatenate([r.blowup_step for r in by_width[w]]) for w in ws])
-    return SweepResult(p, config, ws, ss, steps, values, blow, stats)
+    return SweepResult(p, config, ws, ss, steps, values, blow, stats, probes)
 
 
 def run_sweep(

@@ -1,24 +1,11 @@
-"""Layer 5: nightly width-scaling reports (``tp4 report``), on top of every other layer.
+"""Layer 8: width-scaling reports (``tp4 report``), on top of the checks.
 
-* :mod:`~impl.reporting.profiles` — the profiles (what a report runs) and the cacheable jobs;
-* :mod:`~impl.reporting.collect` — run the suite of sweeps, max-LR searches and Figure 4 into a typed
-  :class:`~impl.reporting.collect.Report` (no plotting);
-* :mod:`~impl.reporting.statements` — per-quantity decisions grouped into the paper's statements;
+* :mod:`~impl.reporting.profiles` — the profiles (what a report runs: the checks' budget, the specs);
+* :mod:`~impl.reporting.collect` — decide every statement through :mod:`impl.checks` and collect the
+  measurements into a typed :class:`~impl.reporting.results.Report` (no plotting);
+* :mod:`~impl.reporting.results` — the report's result types and the verdict style of its views;
 * :mod:`~impl.reporting.baseline` — compare with an earlier ``report.json`` (drifts, changed verdicts);
-* :mod:`~impl.reporting.render` — figures (via :mod:`impl.plots`), ``report.md``, ``report.html``, ``report.json``;
-
-The statements are decided with the theorem checks' training routine and max-LR search
-(``theorem_checks/finite.py``), which live in the checkout rather than in the installed package;
-importing this package puts the checkout on ``sys.path`` (appended, so nothing is shadowed).
+* :mod:`~impl.reporting.figures` — figures drawn from result objects (coordinate checks, matrix, max-LR,
+  Figure 4, the paper's tables);
+* :mod:`~impl.reporting.render` — ``report.md``, ``report.html``, ``report.json`` and the figures.
 """
-
-import sys
-from pathlib import Path
-
-__all__ = ["CHECKOUT"]
-
-CHECKOUT = Path(__file__).resolve().parents[2]
-"""The tp4 checkout this package was imported from (it holds ``theorem_checks/``)."""
-
-if (CHECKOUT / "theorem_checks" / "finite.py").is_file() and str(CHECKOUT) not in sys.path:
-    sys.path.append(str(CHECKOUT))

@@ -3,7 +3,7 @@
 Two kinds of change are found, both on the JSON form of the reports (``report.json``):
 
 * **changed verdicts** — a (parametrization, statement) cell whose verdict differs. It is a
-  *regression* when it got worse on the scale agree < inconclusive < disagree (``n/a`` on either
+  *regression* when it got worse on the scale agree < undecided < disagree (``n/a`` on either
   side is a change of scope, listed but not a regression);
 * **drifted exponents** — a fitted width exponent (every quantity at every step, the max-LR
   exponent, and the Figure 4 deviation slopes) whose confidence interval no longer overlaps the
@@ -28,8 +28,8 @@ from impl.measurement.report import jsonable
 
 __all__ = ["RANK", "VerdictChange", "Drift", "Comparison", "load_baseline", "compare"]
 
-RANK = {"agree": 0, "inconclusive": 1, "disagree": 2}
-REPORT_FORMAT = "tp4-report/1"  # also impl.reporting.collect.REPORT_FORMAT (kept import-free of torch here)
+RANK = {"agree": 0, "undecided": 1, "disagree": 2}
+REPORT_FORMAT = "tp4-report/2"  # also impl.reporting.results.REPORT_FORMAT (kept import-free of torch here)
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class VerdictChange:
 
     @property
     def regression(self) -> bool:
-        """Worse than before (agree < inconclusive < disagree); a change to or from n/a is not."""
+        """Worse than before (agree < undecided < disagree); a change to or from n/a is not."""
         return self.before in RANK and self.after in RANK and RANK[self.after] > RANK[self.before]
 
 
@@ -103,7 +103,7 @@ def load_baseline(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise ValueError(f"--baseline {path}: {file.name} is not a {REPORT_FORMAT} report")
     for spec in doc["specs"]:
         ok = (isinstance(spec, dict) and isinstance(spec.get("key"), str)
-              and all(isinstance(s, dict) and {"key", "verdict"} <= set(s) for s in spec.get("statements", []))
+              and all(isinstance(s, dict) and {"statement", "verdict"} <= set(s) for s in spec.get("statements", []))
               and all(isinstance(q, dict) and {"name", "step"} <= set(q) for q in spec.get("quantities", [])))
         if not ok:
             raise ValueError(f"--baseline {path}: {file.name} is malformed (a spec without key/statements/quantities)")
@@ -126,9 +126,9 @@ def _drift(spec: str, name: str, step: int, old: Mapping[str, Any], new: Mapping
 
 
 def _spec_changes(key: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[list[VerdictChange], list[Drift]]:
-    before = {s["key"]: s["verdict"] for s in old.get("statements", [])}
-    changes = [VerdictChange(key, s["key"], before[s["key"]], s["verdict"]) for s in new.get("statements", [])
-               if s["key"] in before and before[s["key"]] != s["verdict"]]
+    before = {s["statement"]: s["verdict"] for s in old.get("statements", [])}
+    changes = [VerdictChange(key, s["statement"], before[s["statement"]], s["verdict"]) for s in new.get("statements", [])
+               if s["statement"] in before and before[s["statement"]] != s["verdict"]]
     old_q = {(q["name"], q["step"]): q for q in old.get("quantities", [])}
     drifts = [d for q in new.get("quantities", []) if (q["name"], q["step"]) in old_q
               for d in [_drift(key, q["name"], q["step"], old_q[(q["name"], q["step"])], q)] if d is not None]

@@ -9,7 +9,7 @@ Layout (documented in ``reports/README.md``)::
     DIR/maxlr.png              Theorem 4.1: max stable η vs width (when measured)
     DIR/coordcheck-KEY.png     one coordinate check per parametrization
     DIR/figure4*.png           Figure 4 panels and deviation vs width (see :func:`figure4_hook`)
-    DIR/paper-EXPERIMENT.png   nightly: Tables 2/3 in miniature, accuracy vs width (:mod:`impl.plots.paper`)
+    DIR/paper-EXPERIMENT.png   nightly: Tables 2/3 in miniature, accuracy vs width (:mod:`impl.reporting.figures.paper`)
 
 Both human views are emitted from one list of :class:`Section` (so they cannot disagree). The HTML
 has inline CSS, no scripts and no external resources; figures are referenced by relative path, so
@@ -26,15 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
-from impl.plots.coordcheck import plot_coordcheck
-from impl.plots.matrix import plot_matrix
-from impl.plots.maxlr import plot_max_lr
+from impl.reporting.figures.coordcheck import plot_coordcheck
+from impl.reporting.figures.matrix import plot_matrix
+from impl.reporting.figures.maxlr import plot_max_lr
 from impl.atomic import atomic_directory
 from impl.reporting.baseline import Comparison
 from impl.experiments.table import ExperimentTable
 from impl.limits.figure4 import Figure4Result
-from impl.reporting.collect import Report, SpecReport
-from impl.reporting.statements import KNOWN_BIAS_MARK, TITLES, VERDICT_STYLE
+from impl.reporting.results import TITLES, VERDICT_STYLE, Report, SpecReport
 
 __all__ = ["Cell", "Table", "Image", "Section", "draw_figures", "figure4_hook", "exit_status", "headline", "document",
            "sections", "render_markdown", "render_html", "write_report"]
@@ -90,7 +89,7 @@ def draw_figures(report: Report, directory: Path) -> dict[str, Any]:
     figures["paper"] = {}
     for experiment, doc in (report.paper or {}).items():
         if doc["tables"]:
-            from impl.plots.paper import plot_tables
+            from impl.reporting.figures.paper import plot_tables
 
             tables = [ExperimentTable.from_json(t) for t in doc["tables"]]
             figures["paper"][experiment] = plot_tables(tables, directory / f"paper-{experiment}.png").name
@@ -99,13 +98,13 @@ def draw_figures(report: Report, directory: Path) -> dict[str, Any]:
 
 def figure4_hook(report: Report, directory: Path) -> list[str]:
     """Figure 4 of the paper (Section 9.1) — finite- vs infinite-width loss curves and the deviation against
-    width — drawn from ``report.figure4`` by :mod:`impl.plots.figure4`; the PNG names (none when the profile
+    width — drawn from ``report.figure4`` by :mod:`impl.reporting.figures.figure4`; the PNG names (none when the profile
     did not compute it, the limit diverged, or that plotting module is absent)."""
     doc = report.figure4
     if not doc or doc.get("result") is None:
         return []
     try:
-        from impl.plots import figure4 as figure4_plot
+        from impl.reporting.figures import figure4 as figure4_plot
     except ImportError:
         return []
     result = Figure4Result.from_json(doc["result"])
@@ -113,18 +112,21 @@ def figure4_hook(report: Report, directory: Path) -> list[str]:
 
 
 def exit_status(report: Report, comparison: Comparison | None) -> dict[str, int]:
-    """Counts behind the exit code: 1 when a verdict disagrees, regressed, or an exponent drifted."""
-    disagree = report.summary()["disagree"]
+    """Counts behind the exit code: 1 when a verdict disagrees, regressed, or an exponent drifted; else 3
+    when a verdict is still undecided after every retry; else 0."""
+    summary = report.summary()
+    disagree, undecided = summary["disagree"], summary["undecided"]
     regressions = len(comparison.regressions) if comparison else 0
     drifts = len(comparison.drifts) if comparison else 0
-    return {"disagree": disagree, "regressions": regressions, "drifts": drifts,
-            "exit_code": int(bool(disagree or regressions or drifts))}
+    code = 1 if disagree or regressions or drifts else (3 if undecided else 0)
+    return {"disagree": disagree, "undecided": undecided, "regressions": regressions, "drifts": drifts,
+            "exit_code": code}
 
 
 def headline(report: Report, comparison: Comparison | None) -> str:
     """One line: the verdict counts, the baseline changes and the exit code."""
     s, status = report.summary(), exit_status(report, comparison)
-    text = (f"{s['agree']} agree, {s['disagree']} disagree, {s['inconclusive']} inconclusive, {s['n/a']} n/a "
+    text = (f"{s['agree']} agree, {s['disagree']} disagree, {s['undecided']} undecided, {s['n/a']} n/a "
             f"over {len(report.specs)} parametrizations")
     if comparison is not None:
         text += f"; vs baseline: {status['regressions']} regressions, {status['drifts']} drifted exponents"
@@ -137,8 +139,8 @@ def document(report: Report, comparison: Comparison | None, figures: dict[str, A
             "status": exit_status(report, comparison)}
 
 
-def _verdict(verdict: str, note: str | None, reason: str) -> Cell:
-    return Cell(f"{VERDICT_STYLE[verdict][1]} {verdict}" + (KNOWN_BIAS_MARK if note else ""), verdict, reason)
+def _verdict(verdict: str, reason: str) -> Cell:
+    return Cell(f"{VERDICT_STYLE[verdict][1]} {verdict}", verdict, reason)
 
 
 def _settings_line(report: Report) -> str:
@@ -165,15 +167,16 @@ def _changes(c: Comparison) -> Section:
 
 
 def _spec(s: SpecReport, figure: str) -> Section:
-    statements = [[Cell(st.title), Cell(st.theory), _verdict(st.verdict, st.note, st.reason),
-                   Cell(st.reason + (f" {KNOWN_BIAS_MARK} {st.note}" if st.note else ""))] for st in s.statements]
+    statements = [[Cell(st.title), Cell(st.theory), _verdict(st.verdict.value, st.reason), Cell(st.reason)]
+                  for st in s.statements]
     quantities = [[Cell(q.name), Cell(str(q.step)), Cell(f"{q.slope:+.3f}"), Cell(f"[{q.ci[0]:+.3f}, {q.ci[1]:+.3f}]"),
-                   Cell(q.predicted or q.expected or "—"), Cell(q.decision), Cell(q.reason)] for q in s.quantities]
+                   Cell(q.claim or "—"), Cell(q.verdict if q.claim else f"({q.trend})"), Cell(q.reason)]
+                  for q in s.quantities]
     jobs = f"{s.jobs['total']} sweep jobs ({s.jobs['cached']} from the cache) · {s.blowups} blown-up runs"
     return Section(s.key, f"{s.label} — {s.regime.replace('_', ' ')}, r = {s.r}", [
         f"spec {s.spec} · {jobs}", Table(("statement", "theory", "verdict", "reason"), statements),
         Image(figure, f"coordinate check {s.label}"),
-        Table(("quantity", "step", "slope", "interval", "theory", "decision", "reason"), quantities,
+        Table(("quantity", "step", "slope", "interval", "theory", "verdict", "reason"), quantities,
               collapsed="every quantity")])
 
 
@@ -185,12 +188,12 @@ def _figure4_blocks(report: Report, figures: dict[str, Any]) -> list[Block]:
         return [f"Not drawn: {doc['error']}"]
     rows = [[Cell(f"{f['arch']} ({f['theorem']})"), Cell(f["phi"]), Cell(str(f["widths"])),
              Cell(", ".join(f"{x:.3g}" if x is not None else "—" for x in f["deviation_rms"])),
-             Cell(f"{f['slope']:+.2f}" if f["slope"] is not None else "—"), Cell(f["verdict"]), Cell(f["reason"])]
+             Cell(f"{f['slope']:+.2f}" if f["slope"] is not None else "—"), Cell(f["trend"]), Cell(f["reason"])]
             for f in doc["fits"]]
     blocks: list[Block] = [Image(f, "Figure 4") for f in figures.get("figure4", [])]
     return blocks + ["RMS deviation of fₜ from the limit f̊ₜ against width (descriptive: the theorems give no "
                      "rate, so it is not in the verdict matrix; n^-1/2 is the usual fluctuation size):",
-                     Table(("network", "φ", "widths", "RMS deviation", "slope", "decision", "reason"), rows)]
+                     Table(("network", "φ", "widths", "RMS deviation", "slope", "trend", "reason"), rows)]
 
 
 def _paper_blocks(report: Report, figures: dict[str, Any]) -> list[Block]:
@@ -212,12 +215,12 @@ def _paper_blocks(report: Report, figures: dict[str, Any]) -> list[Block]:
 def sections(report: Report, comparison: Comparison | None, figures: dict[str, Any]) -> list[Section]:
     """The human views' sections, in order: changes (with a baseline), matrix, max LR, Figure 4, one per spec."""
     out = [_changes(comparison)] if comparison is not None else []
-    rows = [[Cell(s.label, link=s.key), Cell(s.regime.replace("_", " "))] + [_verdict(st.verdict, st.note, st.reason)
+    rows = [[Cell(s.label, link=s.key), Cell(s.regime.replace("_", " "))] + [_verdict(st.verdict.value, st.reason)
                                                                 for st in s.statements] for s in report.specs]
     legend = "; ".join(f"{sym} {text}" for _, sym, text in VERDICT_STYLE.values())
     out.append(Section("matrix", "Summary matrix", [
         Table(("parametrization", "regime (theory)", *TITLES.values()), rows, css="matrix"),
-        f"Legend: {legend}; {KNOWN_BIAS_MARK} inconclusive with a documented finite-width bias. "
+        f"Legend: {legend}. "
         "The reasons are in each parametrization's section (and in the cells' tooltips).",
         Image(figures["matrix"], "verdict matrix")]))
     if figures.get("maxlr"):

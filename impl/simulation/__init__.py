@@ -1,12 +1,12 @@
 """Layer 2: finite-width abc-parametrized MLPs trained by SGD (paper Section 3, Eq. (1)).
 
 :func:`simulate` trains one network per seed at one width, all seeds as one batched computation,
-and records the width-scaling quantities of THEORY.md §3 on a fixed probe batch
+and records the width-scaling quantities of docs/theory.md §3 on a fixed probe batch
 (:class:`Recording`). :mod:`impl.simulation.reference` holds a plain autograd model used to check it.
 """
 
 from impl.simulation.activations import ACTIVATIONS, Activation, get_activation, sigma_gelu
-from impl.simulation.config import TrainConfig
+from impl.simulation.routine import Routine
 from impl.simulation.data import TrainingData, training_data
 from impl.simulation.recording import Recording, concat_recordings, recorded_names
 from impl.simulation.simulate import simulate
@@ -15,7 +15,7 @@ __all__ = [
     "ACTIVATIONS",
     "Activation",
     "Recording",
-    "TrainConfig",
+    "Routine",
     "TrainingData",
     "concat_recordings",
     "get_activation",

@@ -26,7 +26,7 @@ from typing import Any, Sequence
 
 import torch
 
-from impl.simulation.config import TrainConfig
+from impl.simulation.routine import Routine
 from impl.simulation.draws import fill_standard_normal
 from impl.simulation.losses import loss_derivative
 from impl.simulation.scaling import LayerScales
@@ -66,7 +66,7 @@ class Network:
     """S networks of width n (one per seed), their initial weights, low-rank updates and biases."""
 
     def __init__(
-        self, depth: int, config: TrainConfig, width: int, seeds: Sequence[int], scales: LayerScales
+        self, depth: int, config: Routine, width: int, seeds: Sequence[int], scales: LayerScales
     ) -> None:
         c = config
         self.depth, self.config, self.width, self.scales = depth, c, width, scales

@@ -1,4 +1,4 @@
-"""Reducing a run to the width-scaling quantities of THEORY.md §3 (paper Sections 3.2, 5; App. H.3).
+"""Reducing a run to the width-scaling quantities of docs/theory.md §3 (paper Sections 3.2, 5; App. H.3).
 
 Every quantity is measured on the fixed probe batch, per step t = 0..T and per seed:
 
@@ -12,6 +12,12 @@ Every quantity is measured on the fixed probe batch, per step t = 0..T and per s
 * ``loss``: the mean training loss of the step's batch before its update (t < T); at t = T the loss
   of the final weights on the last batch (NaN when T = 0).
 
+Besides these per-seed sizes, ``probe_values`` keeps the *signed* per-probe values of the scalar
+quantities whose limit is deterministic given the data — ``delta_f``, ``delta_Wout_x``,
+``Wout0_delta_x`` (one entry per probe and output) and ``delta_kernel{l}`` (the kernel change at the
+probe pairs (i, i) and (i, i+1 mod P)) — so that a Θ(1) claim can be judged on the seed-averaged size,
+free of the n^{−1/2} fluctuation that inflates every seed's RMS (:func:`impl.measurement.fit_exponent`).
+
 RMS values are overflow-safe and computed seed by seed (:mod:`.seedwise`). The first step at which
 any quantity of a seed is non-finite is its ``blowup_step`` (−1 if none); that step keeps what was
 computed (inf or NaN), every later step of that seed is NaN.
@@ -24,7 +30,7 @@ than n^{−r}; for r = 0 both are Θ(1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
@@ -46,7 +52,8 @@ class Recording:
     """Per-step, per-seed quantities of one width.
 
     ``values[name]`` has shape (steps+1, len(seeds)); ``blowup_step`` shape (len(seeds),), −1 = never;
-    ``outputs`` holds fₜ on the probes, shape (steps+1, len(seeds), P, d_o).
+    ``outputs`` holds fₜ on the probes, shape (steps+1, len(seeds), P, d_o); ``probe_values[name]`` the
+    signed per-probe values of the module docstring, shape (steps+1, len(seeds), K).
     """
 
     width: int
@@ -55,6 +62,7 @@ class Recording:
     values: dict[str, np.ndarray]
     blowup_step: np.ndarray
     outputs: np.ndarray
+    probe_values: dict[str, np.ndarray] = field(default_factory=dict)
 
     def select(self, seeds: Sequence[int]) -> "Recording":
         """The columns of the given seeds (in that order)."""
@@ -66,6 +74,7 @@ class Recording:
             {k: v[:, idx] for k, v in self.values.items()},
             self.blowup_step[idx],
             self.outputs[:, idx],
+            {k: v[:, idx] for k, v in self.probe_values.items()},
         )
 
 
@@ -83,6 +92,7 @@ def concat_recordings(parts: Sequence[Recording]) -> Recording:
         {k: np.concatenate([r.values[k] for r in parts], axis=1) for k in first.values},
         np.concatenate([r.blowup_step for r in parts]),
         np.concatenate([r.outputs for r in parts], axis=1),
+        {k: np.concatenate([r.probe_values[k] for r in parts], axis=1) for k in first.probe_values},
     )
 
 
@@ -102,6 +112,12 @@ class Snapshot:
     loss: torch.Tensor | None
 
 
+def _pairs(kernel: torch.Tensor) -> torch.Tensor:
+    """(S, 2P) entries of (S, P, P) kernels at the probe pairs (i, i) and (i, i+1 mod P)."""
+    idx = torch.arange(kernel.shape[1], device=kernel.device)
+    return torch.cat([kernel[:, idx, idx], kernel[:, idx, (idx + 1) % kernel.shape[1]]], dim=1)
+
+
 def _gram(x: torch.Tensor) -> torch.Tensor:
     """(S, P, P) feature kernel xᵀx/n of (S, n, P) features."""
     return seed_matmul(x.transpose(1, 2), x) / x.shape[1]
@@ -118,6 +134,7 @@ class Recorder:
         self.readout0 = readout0
         S = len(self.seeds)
         self.values = {k: np.full((steps + 1, S), np.nan) for k in recorded_names(depth)}
+        self.probe_values: dict[str, np.ndarray] = {}
         self.outputs: np.ndarray | None = None
         self.first: Snapshot | None = None
         self.kernel0: tuple[torch.Tensor, ...] = ()
@@ -144,6 +161,14 @@ class Recorder:
         out["f"] = rms(snap.f)
         for k, v in out.items():
             self.values[k][t] = v.detach().to("cpu", torch.float64).numpy()
+        signed = {"delta_f": snap.f - first.f, "delta_Wout_x": snap.delta_Wout_x,
+                  "Wout0_delta_x": seed_matmul(self.readout0, snap.x[-1] - first.x[-1])}
+        signed.update({f"delta_kernel{l + 1}": _pairs(_gram(snap.x[l]) - self.kernel0[l]) for l in range(self.depth)})
+        for k, v in signed.items():
+            arr = v.detach().to("cpu", torch.float64).numpy().reshape(v.shape[0], -1)  # (S, K)
+            if k not in self.probe_values:
+                self.probe_values[k] = np.full((self.steps + 1,) + arr.shape, np.nan)
+            self.probe_values[k][t] = arr
         if snap.loss is not None:
             self.values["loss"][t] = snap.loss.detach().to("cpu", torch.float64).numpy()
         f = snap.f.detach().to("cpu", torch.float64).numpy().transpose(0, 2, 1)  # (S, P, d_o)
@@ -163,7 +188,7 @@ class Recorder:
         assert self.outputs is not None, "nothing was recorded"
         for s, b in enumerate(blow):
             if b >= 0:
-                for v in self.values.values():
+                for v in (*self.values.values(), *self.probe_values.values()):
                     v[b + 1 :, s] = np.nan
                 self.outputs[b + 1 :, s] = np.nan
-        return Recording(self.width, self.seeds, self.steps, self.values, blow, self.outputs)
+        return Recording(self.width, self.seeds, self.steps, self.values, blow, self.outputs, self.probe_values)

@@ -21,7 +21,7 @@ from typing import Any, Sequence
 import torch
 from torch import nn
 
-from impl.simulation.config import TrainConfig
+from impl.simulation.routine import Routine
 from impl.simulation.data import TrainingData, training_data
 from impl.simulation.draws import standard_normal
 from impl.simulation.losses import loss_value
@@ -50,7 +50,7 @@ class _DecoupledMatmul(torch.autograd.Function):
 class ReferenceMLP(nn.Module):
     """One network of width n: parameters ``w[l-1]`` = wˡ (l = 1..L+1) and optional biases."""
 
-    def __init__(self, p: Parametrization, config: TrainConfig, width: int, seed: int) -> None:
+    def __init__(self, p: Parametrization, config: Routine, width: int, seed: int) -> None:
         super().__init__()
         c, n, L = config, width, p.depth
         self.p, self.config, self.width = p, c, width
@@ -114,7 +114,7 @@ def _snapshot(net: ReferenceMLP, probes: torch.Tensor, loss: torch.Tensor | None
     )
 
 
-def _run_seed(p: Parametrization, c: TrainConfig, width: int, seed: int, data: TrainingData) -> Recording:
+def _run_seed(p: Parametrization, c: Routine, width: int, seed: int, data: TrainingData) -> Recording:
     inputs, labels, probes = data.to_torch(c.torch_dtype, c.torch_device)
     net = ReferenceMLP(p, c, width, seed)
     opt = torch.optim.SGD(net.parameters(), lr=c.lr * width_power(width, -p.c))
@@ -133,7 +133,7 @@ def _run_seed(p: Parametrization, c: TrainConfig, width: int, seed: int, data: T
 
 
 def simulate_reference(
-    p: Parametrization, config: TrainConfig, width: int, seeds: Sequence[int], *, data: TrainingData | None = None
+    p: Parametrization, config: Routine, width: int, seeds: Sequence[int], *, data: TrainingData | None = None
 ) -> Recording:
     """The :func:`impl.simulation.simulate` result computed by :class:`ReferenceMLP`, seed by seed."""
     seeds = check_run(p, config, width, seeds)

@@ -1,8 +1,8 @@
 """``simulate``: train S finite-width networks on one training routine and record every quantity.
 
 This is the finite-width side of the paper's comparisons: the same training routine (Section 3,
-:class:`TrainConfig`) is run at a given width n for a set of network seeds, and the quantities of
-THEORY.md §3 are recorded at every step on the fixed probe batch (:mod:`.recording`).
+:class:`Routine`) is run at a given width n for a set of network seeds, and the quantities of
+docs/theory.md §3 are recorded at every step on the fixed probe batch (:mod:`.recording`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Sequence
 
 import torch
 
-from impl.simulation.config import TrainConfig
+from impl.simulation.routine import Routine
 from impl.simulation.data import TrainingData, training_data
 from impl.simulation.engine import Network
 from impl.simulation.losses import loss_value
@@ -23,12 +23,12 @@ from impl.theory import Parametrization
 __all__ = ["simulate", "check_run"]
 
 
-def check_run(p: Parametrization, config: TrainConfig, width: int, seeds: Sequence[int]) -> tuple[int, ...]:
+def check_run(p: Parametrization, config: Routine, width: int, seeds: Sequence[int]) -> tuple[int, ...]:
     """Validate a run's arguments (``ValueError`` with a one-line message); returns the seeds."""
     if not isinstance(p, Parametrization):
         raise ValueError(f"p must be a Parametrization, got {type(p).__name__}")
-    if not isinstance(config, TrainConfig):
-        raise ValueError(f"config must be a TrainConfig, got {type(config).__name__}")
+    if not isinstance(config, Routine):
+        raise ValueError(f"config must be a Routine, got {type(config).__name__}")
     if not isinstance(width, int) or isinstance(width, bool) or width < 1:
         raise ValueError(f"width must be an integer >= 1, got {width!r}")
     if config.decoupled and p.depth < 2:
@@ -42,7 +42,7 @@ def check_run(p: Parametrization, config: TrainConfig, width: int, seeds: Sequen
     return seeds
 
 
-def _run(p: Parametrization, c: TrainConfig, width: int, seeds: tuple[int, ...], data: TrainingData) -> Recording:
+def _run(p: Parametrization, c: Routine, width: int, seeds: tuple[int, ...], data: TrainingData) -> Recording:
     dt, dev = c.torch_dtype, c.torch_device
     inputs, labels, probes = data.to_torch(dt, dev)
     net = Network(p.depth, c, width, seeds, layer_scales(p, width, float(c.lr)))
@@ -65,7 +65,7 @@ def _run(p: Parametrization, c: TrainConfig, width: int, seeds: tuple[int, ...],
 
 def simulate(
     p: Parametrization,
-    config: TrainConfig,
+    config: Routine,
     width: int,
     seeds: Sequence[int],
     *,

@@ -1,4 +1,4 @@
-"""Predicted width exponents (THEORY.md §3; the paper's Section 3.2, Section 5 and App. H.3).
+"""Predicted width exponents (docs/theory.md §3; the paper's Section 3.2, Section 5 and App. H.3).
 
 A quantity of size Θ(n^e) has exponent e. Vectors are measured by their RMS coordinate
 √(‖v‖²/n); scalars by their RMS over seeds and inputs. For a stable parametrization after t ≥ 1
@@ -46,7 +46,7 @@ from fractions import Fraction
 from impl.theory.classification import classify, r_layers
 from impl.theory.parametrization import Parametrization
 
-__all__ = ["Behaviour", "quantity_names", "predicted_exponents", "predicted_behaviours", "lag_applies"]
+__all__ = ["Behaviour", "quantity_names", "predicted_exponents", "predicted_behaviours", "lag_applies", "feature_step"]
 
 
 class Behaviour(str, enum.Enum):
@@ -55,6 +55,7 @@ class Behaviour(str, enum.Enum):
     THETA1 = "theta1"  # Θ(1): exponent 0
     VANISHES = "vanishes"  # exponent < 0
     GROWS = "grows"  # exponent > 0 (or blows up)
+    BOUNDED = "bounded"  # exponent ≤ 0: does not grow (Theorem 3.3's "stable")
 
     def __str__(self) -> str:
         return self.value
@@ -72,6 +73,11 @@ def quantity_names(depth: int) -> tuple[str, ...]:
 def lag_applies(p: Parametrization) -> bool:
     """Whether a_{L+1}+b_{L+1} > 2a_{L+1}+c, so that step 1 is lagged (App. H.3)."""
     return p.a_out + p.b_out > 2 * p.a_out + p.c
+
+
+def feature_step(p: Parametrization) -> int:
+    """The first SGD step at which features can move by Θ(1): 1, or 2 under the one-step lag (App. H.3)."""
+    return 2 if lag_applies(p) else 1
 
 
 def predicted_exponents(p: Parametrization, step: int | None = None) -> dict[str, Fraction | None]:

@@ -8,12 +8,13 @@ Target: about a second for an error estimate ≤ 1e-6 (the default ``tol``).
 from __future__ import annotations
 
 from impl.limits.one_hidden import mlp1_limit
-from impl.limits.routine import pm1_routine
+from impl.simulation import Routine
 
-ROUTINE = pm1_routine(10, 1, eta=0.5)
+ROUTINE = Routine(inputs="signs", probes=2, label=1.0, input_dim=1, steps=10, data_seed=1, lr=0.5, phi="tanh")
+"""Figure 4's ±1 data (Section 9.1), as in tests/limits/test_one_hidden.py."""
 
 
 def test_mlp1_limit_tanh_10_steps(benchmark) -> None:  # noqa: ANN001 - pytest-benchmark fixture
     benchmark.group = "limits"
-    result = benchmark.pedantic(mlp1_limit, args=(ROUTINE, "tanh"), rounds=5, iterations=1, warmup_rounds=1)
+    result = benchmark.pedantic(mlp1_limit, args=(ROUTINE,), rounds=5, iterations=1, warmup_rounds=1)
     assert result.error_estimate <= 1e-6 and result.method == "gauss-legendre"

@@ -10,12 +10,12 @@ import resource
 import sys
 import time
 
-from impl.simulation import TrainConfig, simulate
+from impl.simulation import Routine, simulate
 from impl.theory import mup
 
 
 def main(width: int) -> int:
-    cfg = TrainConfig(phi="tanh", input_dim=16, steps=3, batch=32, probes=32, dtype="float32")
+    cfg = Routine(phi="tanh", input_dim=16, steps=3, batch=32, probes=32, dtype="float32")
     t0 = time.perf_counter()
     rec = simulate(mup(3), cfg, width, [0])
     dt = time.perf_counter() - t0

@@ -17,8 +17,8 @@ from typing import Sequence
 
 import torch
 
-from impl.simulation import TrainConfig, simulate
-from impl.simulation.config import DTYPES
+from impl.simulation import Routine, simulate
+from impl.simulation.routine import DTYPES
 from impl.simulation.draws import fill_standard_normal
 from impl.simulation.reference import simulate_reference
 from impl.theory import Parametrization, mup
@@ -31,21 +31,21 @@ DEPTH = 3
 PARAM: Parametrization = mup(DEPTH)
 
 
-def config(batch: int, dtype: str) -> TrainConfig:
-    return TrainConfig(phi="tanh", input_dim=16, steps=3, batch=batch, probes=32, dtype=dtype)
+def config(batch: int, dtype: str) -> Routine:
+    return Routine(phi="tanh", input_dim=16, steps=3, batch=batch, probes=32, dtype=dtype)
 
 
-def tp4_sweep(cfg: TrainConfig, widths: Sequence[int] = WIDTHS) -> None:
+def tp4_sweep(cfg: Routine, widths: Sequence[int] = WIDTHS) -> None:
     for n in widths:
         simulate(PARAM, cfg, n, SEEDS)
 
 
-def naive_sweep(cfg: TrainConfig, widths: Sequence[int] = WIDTHS) -> None:
+def naive_sweep(cfg: Routine, widths: Sequence[int] = WIDTHS) -> None:
     for n in widths:
         simulate_reference(PARAM, cfg, n, SEEDS)
 
 
-def floor(cfg: TrainConfig, widths: Sequence[int] = WIDTHS) -> None:
+def floor(cfg: Routine, widths: Sequence[int] = WIDTHS) -> None:
     """Draw every W₀ and do the unavoidable W₀ products, seed by seed (one ``mm`` each, row form).
 
     Per seed: each W₀ is drawn once (same generator routine as the engine); the forward pass of the
@@ -72,5 +72,5 @@ def floor(cfg: TrainConfig, widths: Sequence[int] = WIDTHS) -> None:
                     g = torch.mm(g, w)
 
 
-def with_dtype(cfg: TrainConfig, dtype: str) -> TrainConfig:
+def with_dtype(cfg: Routine, dtype: str) -> Routine:
     return replace(cfg, dtype=dtype)

@@ -10,39 +10,44 @@ from pathlib import Path
 
 import pytest
 
-from theorem_checks.finite import Perturbation
+from impl.checks import Theory
+from impl.theory import Behaviour, mup
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "impl.cli.main", *args], capture_output=True, text=True)
 
 
-def test_perturbations_move_exponents_and_flip_behaviours() -> None:
-    claims = {"delta_f": Fraction(0), "f0": Fraction(-1, 2), "delta_x2": "vanishes", "h1": "bounded"}
-    assert Perturbation(Fraction(1, 4)).apply(claims) == {**claims, "delta_f": Fraction(1, 4), "f0": Fraction(-1, 4)}
-    assert Perturbation(flip=True).apply(claims) == {**claims, "delta_x2": "theta1", "h1": "grows"}
-    assert not Perturbation(Fraction(1, 2)).changes({"h1": "grows"}) and Perturbation().apply(claims) == claims
+def test_wrong_theories_move_exponents_flip_behaviours_and_override_claims() -> None:
+    claims = {"delta_f": Fraction(0), "f0": Fraction(-1, 2), "delta_x2": Behaviour.VANISHES, "h1": Behaviour.BOUNDED}
+    p = mup(2)
+    assert Theory(p, offset=Fraction(1, 4)).perturb(claims) == {**claims, "delta_f": Fraction(1, 4), "f0": Fraction(-1, 4)}
+    assert Theory(p, flip=True).perturb(claims) == {**claims, "delta_x2": Behaviour.THETA1, "h1": Behaviour.GROWS}
+    assert Theory(p, overrides={"f0": Fraction(0)}).perturb(claims) == {**claims, "f0": Fraction(0)}
+    assert Theory(p).perturb(claims) == claims and Theory(p).exact and not Theory(p, flip=True).exact
 
 
 def test_calibration_of_one_statement_counts_and_resumes(tmp_path: Path) -> None:
     log, out = tmp_path / "log.jsonl", tmp_path / "rates.json"
-    proc = run_cli("calibrate-checks", "--runs", "1", "--statement", "Thm 3.4", "--log", str(log), "--json", str(out))
+    args = ["calibrate-checks", "--runs", "1", "--statement", "Thm 3.4", "--profile", "dev", "--log", str(log),
+            "--cache", str(tmp_path / "cache")]
+    proc = run_cli(*args, "--json", str(out))
     assert proc.returncode == 0, proc.stderr
     records = [json.loads(line) for line in log.read_text().splitlines()]
-    assert {r["case"] for r in records} == {"µP moves f", "trivial freezes f"}
+    assert {r["case"] for r in records} == {"µP moves f", "trivial freezes f"} and {r["profile"] for r in records} == {"dev"}
     by_case = {r["case"]: r["outcomes"] for r in records}
     # the correct theory agrees; a wrong exponent (µP: delta_f ~ n^0) or a flipped behaviour is caught
     assert by_case["µP moves f"]["correct"] == "agree" and by_case["µP moves f"]["+1/2"] == "disagree"
     assert by_case["trivial freezes f"]["flipped"] == "disagree" and by_case["trivial freezes f"]["+1/4"] == "n/a"
     rates = {(r["statement"], r["perturbation"]): r["counts"] for r in json.loads(out.read_text())}
     assert rates[("Thm 3.4", "correct")] == {"agree": 2}
-    assert "| Thm 3.4 | 2 |" in proc.stdout
-    again = run_cli("calibrate-checks", "--runs", "1", "--statement", "Thm 3.4", "--log", str(log))
+    assert "| Thm 3.4 | 2 |" in proc.stdout and "profile dev" in proc.stdout
+    again = run_cli(*args)
     assert again.returncode == 0 and log.read_text().count("\n") == 2  # nothing re-run
 
 
 @pytest.mark.parametrize("args", [["--statement", "Thm 9.9"], ["--runs", "0"], ["--profile", "weekly"],
-                                  ["--json", "/nonexistent/dir/x.json"]])
+                                  ["--json", "/nonexistent/dir/x.json"], ["--log", "/nonexistent/dir/log.jsonl"]])
 def test_bad_calibration_input_is_one_line_exit_2(args: list[str]) -> None:
     proc = run_cli("calibrate-checks", *args)
     assert proc.returncode == 2, proc.stderr

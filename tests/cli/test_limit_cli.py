@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,9 +14,10 @@ from matplotlib.image import imread
 
 import impl.limits.archs as archs
 from impl.cli.main import main
-from impl.limits import LimitRoutine, load_routine, pm1_routine
+from impl.limits import load_routine, routine_from_arrays, routine_json
 from impl.limits.archs import finite_for, limit_for
 from impl.limits.figure4 import Figure4Result
+from impl.simulation import Routine, training_data
 
 FAST = ["--widths", "32,64", "--seeds", "3", "--steps", "3"]
 
@@ -30,10 +32,13 @@ def test_json_schema_and_values(tmp_path: Path, capsys: pytest.CaptureFixture[st
     doc = run_json(tmp_path, "mlp1", "--phi", "tanh", "--eta", "0.5", "--seed", "2", *FAST)
     assert {"steps", "probes", "limit", "finite"} <= set(doc)
     assert doc["steps"] == 3 and doc["probes"] == [1.0, -1.0] and doc["arch"] == "mlp1" and doc["phi"] == "tanh"
-    routine = pm1_routine(3, 2, eta=0.5)
-    assert np.array_equal(np.array(doc["limit"]), limit_for("mlp1", routine, "tanh").outputs[..., 0])
+    routine = Routine(inputs="signs", probes=2, label=1.0, input_dim=1, steps=3, data_seed=2, lr=0.5, phi="tanh")
+    data = training_data(routine)
+    assert doc["routine"] == {"xs": data.inputs[:, 0].tolist(), "ys": data.labels[:, 0].tolist(),
+                              "probes": [[1.0], [-1.0]], "eta": 0.5, "loss": "mse"}
+    assert np.array_equal(np.array(doc["limit"]), limit_for("mlp1", routine).outputs[..., 0])
     assert set(doc["finite"]) == {"32", "64"} and all(set(v) == {"mean", "std"} for v in doc["finite"].values())
-    out = finite_for("mlp1", routine, "tanh", 64, [0, 1, 2])
+    out = finite_for("mlp1", routine, 64, [0, 1, 2])
     assert np.allclose(doc["finite"]["64"]["mean"], out.mean(axis=1)[..., 0], rtol=0, atol=1e-15)
     assert np.allclose(doc["finite"]["64"]["std"], out.std(axis=1, ddof=1)[..., 0], rtol=0, atol=1e-15)
     assert np.array(doc["finite"]["32"]["mean"]).shape == (4, 2)  # limit[t][p], t = 0..T, plain numbers (d_o = 1)
@@ -46,14 +51,18 @@ def test_json_schema_and_values(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 def test_routine_file_round_trip_with_vector_outputs(tmp_path: Path) -> None:
     """A d = 2, d_o = 2 routine file: the document echoes it, each limit[t][p] is a list of d_o numbers."""
-    routine = LimitRoutine([[1.0, 0.0], [0.6, -0.8]], [[1.0, -1.0], [0.5, 0.0]], [[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]],
-                           eta=0.4)
+    routine, data = routine_from_arrays([[1.0, 0.0], [0.6, -0.8]], [[1.0, -1.0], [0.5, 0.0]],
+                                        [[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]], lr=0.4)
     path = tmp_path / "routine.json"
-    path.write_text(json.dumps(routine.to_json()))
+    path.write_text(json.dumps(routine_json(routine, data)))
     doc = run_json(tmp_path, "linear1", "--routine", str(path), "--widths", "16", "--seeds", "2")
     assert doc["routine"] == json.loads(path.read_text()) and doc["eta"] == 0.4
-    assert np.array(doc["limit"]).shape == (3, 3, 2) and doc["probes"] == routine.probes.tolist()
-    assert np.array_equal(np.array(doc["limit"]), limit_for("linear1", load_routine(path)).outputs)
+    assert np.array(doc["limit"]).shape == (3, 3, 2) and doc["probes"] == data.probes.tolist()
+    loaded, loaded_data = load_routine(path)
+    assert loaded == routine and all(np.array_equal(getattr(loaded_data, k), getattr(data, k))
+                                     for k in ("inputs", "labels", "probes"))
+    limit = limit_for("linear1", replace(loaded, phi="identity"), data=loaded_data).outputs
+    assert np.array_equal(np.array(doc["limit"]), limit)
     again = run_json(tmp_path, "linear1", "--routine", str(path), "--eta", "0.2", "--widths", "16", "--seeds", "2")
     assert again["eta"] == 0.2 and again["routine"]["eta"] == 0.2 and again["limit"] != doc["limit"]
 
@@ -98,6 +107,7 @@ def test_ctrl_c_exits_130_and_writes_nothing(tmp_path: Path, monkeypatch: pytest
     ["limit", "mlp1", "--routine", "/nonexistent/routine.json"],
     ["limit", "mlp1", "--routine", "BADJSON"],
     ["limit", "mlp1", "--routine", "BADROUTINE"],
+    ["limit", "mlp1", "--routine", "BADETA"],
     ["limit", "mlp1", "--routine", "GOOD", "--steps", "3"],
     ["limit", "mlp1", "--widths", "64,abc"],
     ["limit", "mlp1", "--widths", "0,64"],
@@ -108,7 +118,7 @@ def test_ctrl_c_exits_130_and_writes_nothing(tmp_path: Path, monkeypatch: pytest
     ["figure4", "--eta", "0.1,0.2,0.3"],
     ["figure4", "--json", "/nonexistent/dir/f.json"],
     ["figure4", "--eta", "1,0.2", "--steps", "5", "--widths", "8,16", "--seeds", "2", "--particles", "4096"],
-], ids=["unknown-arch", "linear-tanh", "unknown-phi", "missing-routine", "routine-not-json", "bad-routine",
+], ids=["unknown-arch", "linear-tanh", "unknown-phi", "missing-routine", "routine-not-json", "bad-routine", "bad-eta",
         "routine-and-steps", "widths-abc", "widths-0", "seeds-0", "eta-negative", "json-unwritable",
         "figure-not-png", "figure-3-etas", "figure-json-unwritable", "figure-diverges"])
 def test_bad_input_is_one_line_exit_2(args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -116,7 +126,8 @@ def test_bad_input_is_one_line_exit_2(args: list[str], tmp_path: Path, monkeypat
     """In-process (a subprocess per case costs seconds of imports): an uncaught exception would fail the
     test; the exit must be 2 with exactly one line on stderr and nothing written."""
     files = {"BADJSON": "{not json", "BADROUTINE": json.dumps({"xs": [1, 2], "ys": [1], "probes": [1]}),
-             "GOOD": json.dumps(pm1_routine(2, 0).to_json())}
+             "BADETA": json.dumps({"xs": [1, 2], "ys": [1, 1], "probes": [1], "eta": 0}),
+             "GOOD": json.dumps(routine_json(Routine(inputs="signs", probes=2, label=1.0, input_dim=1, steps=2)))}
     for i, a in enumerate(args):
         if a in files:
             (tmp_path / f"{a}.json").write_text(files[a])
@@ -149,7 +160,10 @@ def test_figure4_writes_a_png_and_json(tmp_path: Path, capsys: pytest.CaptureFix
                                                          for a in ("mlp1", "mlp2-decoupled", "mlp2")]
     panel = result.panel("identity", "mlp1")
     assert panel.widths == (32, 64) and panel.finite.shape == (2, 4, 3, 2, 1) and panel.limit_loss.shape == (3,)
-    assert np.allclose(panel.limit_loss, 0.5 * (panel.limit[np.arange(3), np.where(panel.xs[:, 0] > 0, 0, 1), 0]
-                                                - panel.ys[:, 0]) ** 2)
+    xs, ys = panel.data.inputs[:, 0, 0], panel.data.labels[:, 0, 0]
+    assert np.allclose(panel.limit_loss, 0.5 * (panel.limit[np.arange(3), np.where(xs > 0, 0, 1), 0] - ys) ** 2)
+    assert panel.routine == result.settings.routine("identity", "mlp1")
+    assert all(np.array_equal(getattr(panel.data, k), getattr(training_data(panel.routine), k))
+               for k in ("inputs", "labels", "probes"))
     assert np.allclose(json.loads(js.read_text())["panels"][3]["summary"]["deviation_rms"], panel.deviation_rms)
     assert "RMS deviation from the limit" in capsys.readouterr().out

@@ -19,24 +19,25 @@ def test_sweep_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     args = ["sweep", "mup", "--depth", "2", *SMALL, "--cache", str(tmp_path / "cache"), "--json", str(out)]
     assert main(args) == 0
     table = capsys.readouterr().out
-    assert "delta_W2_x" in table and "decision" in table
+    assert "delta_W2_x" in table and "verdict" in table
     doc = json.loads(out.read_text())
     assert {"spec", "depth", "widths", "steps", "quantities"} <= set(doc)
     assert doc["widths"] == [32, 64, 128] and doc["depth"] == 2 and doc["steps"] == 2
     q = doc["quantities"]["delta_W1_x"]
-    assert {"step", "slope", "ci", "predicted", "decision", "values"} <= set(q)
-    assert q["predicted"] == "0" and q["step"] == 2 and len(q["values"]) == 3 and len(q["values"][0]) == 3
-    assert doc["quantities"]["f0"]["predicted"] == "-1/2"
+    assert {"step", "slope", "ci", "claim", "verdict", "trend", "values"} <= set(q)
+    assert q["claim"] == "0" and q["step"] == 2 and len(q["values"]) == 3 and len(q["values"][0]) == 3
+    assert doc["quantities"]["f0"]["claim"] == "-1/2"
     # the second run is served from the cache
     assert main(args) == 0
     assert "3/3 jobs cached" in capsys.readouterr().out
 
 
-def test_unstable_sp_has_no_predicted_values(tmp_path: Path) -> None:
+def test_unstable_sp_has_no_exponent_claims(tmp_path: Path) -> None:
     out = tmp_path / "sp.json"
     assert main(["sweep", "sp", "--depth", "2", *SMALL, "--no-cache", "--json", str(out)]) == 0
     doc = json.loads(out.read_text())
-    assert all(q["predicted"] is None for q in doc["quantities"].values())
+    assert all(q["claim"] in (None, "grows", "vanishes") for q in doc["quantities"].values())
+    assert doc["quantities"]["delta_f"]["claim"] == "grows"
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ explicit linear-model SGD; and the closed form of full-batch kernel regression.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 from typing import Callable
 
@@ -16,9 +17,10 @@ import pytest
 import torch
 from scipy import integrate, special, stats
 
-from impl.limits import LimitRoutine, finite_outputs
+from impl.limits import finite_outputs, loss_derivative, routine_from_arrays
 from impl.limits.kernel_descent import gp_initial_outputs, kernel_descent, kernel_gradient_descent, mse_kernel_regression
 from impl.limits.kernels import abc_kernel, dual, layer_rates, mlp_kernels
+from impl.simulation import Routine, TrainingData
 from impl.theory import Parametrization, mup, ntp, sp_lr1n
 
 Fn = Callable[[float], float]
@@ -193,9 +195,11 @@ def test_abc_kernel_layers_for_presets() -> None:
     assert abc_kernel(mup(2), "erf", X, require_kernel_regime=False).layers == (1, 2, 3)
 
 
-def one_step_deviation(p: Parametrization, K: np.ndarray, R: LimitRoutine, width: int) -> float:
-    out = finite_outputs(p, R, "tanh", width, list(range(6)))  # (2, S, P, 1); last probe = ξ₀
-    pred = -R.eta * K[None, :, 0, None] * R.chi(out[0, :, -1, :], 0)[:, None, :]
+def one_step_deviation(p: Parametrization, K: np.ndarray, R: tuple[Routine, TrainingData], width: int) -> float:
+    routine, data = R
+    out = finite_outputs(p, routine, width, list(range(6)), data=data)  # (2, S, P, 1); last probe = ξ₀
+    chi0 = loss_derivative(routine.loss, out[0, :, -1, :], data.labels[0, 0])
+    pred = -routine.lr * K[None, :, 0, None] * chi0[:, None, :]
     return float(np.sqrt(np.mean((out[1] - out[0] - pred) ** 2) / np.mean(pred**2)))
 
 
@@ -206,7 +210,7 @@ def test_engine_first_step_is_kernel_gradient_descent() -> None:
     xs = rng.standard_normal((1, 8))
     xs /= np.linalg.norm(xs)
     probes = np.concatenate([rng.standard_normal((5, 8)) / np.sqrt(8), xs])
-    R = LimitRoutine(xs, np.array([[2.0]]), probes, eta=1.0)
+    R = routine_from_arrays(xs, np.array([[2.0]]), probes, lr=1.0, phi="tanh")
     for p in (ntp(2), sp_lr1n(1)):
         k = abc_kernel(p, "tanh", probes, xs)
         assert one_step_deviation(p, k.kernel, R, 2048) < 0.1
@@ -219,15 +223,15 @@ def test_kernel_descent_is_sgd_of_a_linear_model(loss: str) -> None:
     rng = np.random.default_rng(4)
     xs, probes = rng.standard_normal((6, 3)), rng.standard_normal((4, 3))
     ys = rng.choice([-1.0, 1.0], (6, 2))
-    R = LimitRoutine(xs, ys, probes, eta=0.3, loss=loss)
+    R, data = routine_from_arrays(xs, ys, probes, lr=0.3, loss=loss)
     W0 = W = rng.standard_normal((2, 3))
     want = [probes @ W.T]
     for t in range(6):
-        W = W - R.eta * np.outer(R.chi(W @ xs[t], t), xs[t])
+        W = W - R.lr * np.outer(loss_derivative(loss, W @ xs[t], ys[t]), xs[t])
         want.append(probes @ W.T)
-    got = kernel_descent(R, lambda A, B: A @ B.T, probes @ W0.T, xs @ W0.T)
+    got = kernel_descent(R, lambda A, B: A @ B.T, probes @ W0.T, xs @ W0.T, data=data)
     assert np.allclose(got, np.stack(want), atol=1e-12)
-    wrong = kernel_descent(R, lambda A, B: 1.05 * A @ B.T, probes @ W0.T, xs @ W0.T)
+    wrong = kernel_descent(R, lambda A, B: 1.05 * A @ B.T, probes @ W0.T, xs @ W0.T, data=data)
     assert np.max(np.abs(wrong - np.stack(want))) > 1e-3
 
 
@@ -248,26 +252,29 @@ def test_full_batch_kernel_descent_matches_the_closed_form(eta: float) -> None:
 
 def test_kernel_descent_keeps_seed_axes_and_rejects_bad_shapes() -> None:
     rng = np.random.default_rng(7)
-    R = LimitRoutine(rng.standard_normal((3, 2)), rng.standard_normal((3, 1)), rng.standard_normal((4, 2)))
+    R, data = routine_from_arrays(rng.standard_normal((3, 2)), rng.standard_normal((3, 1)), rng.standard_normal((4, 2)))
     K = lambda A, B: mlp_kernels("erf", 1, A, B).ntk  # noqa: E731
     f0p, f0t = rng.standard_normal((5, 4, 1)), rng.standard_normal((5, 3, 1))
-    batch = kernel_descent(R, K, f0p, f0t)
+    batch = kernel_descent(R, K, f0p, f0t, data=data)
     assert batch.shape == (4, 5, 4, 1)
-    assert np.allclose(batch[:, 2], kernel_descent(R, K, f0p[2], f0t[2]), atol=1e-14)
-    assert np.allclose(kernel_descent(R, K)[0], 0)
+    assert np.allclose(batch[:, 2], kernel_descent(R, K, f0p[2], f0t[2], data=data), atol=1e-14)
+    assert np.allclose(kernel_descent(R, K, data=data)[0], 0)
     with pytest.raises(ValueError, match="f0_train"):
-        kernel_descent(R, K, f0p, f0t[:, :2])
+        kernel_descent(R, K, f0p, f0t[:, :2], data=data)
     with pytest.raises(ValueError, match="kernel returned"):
-        kernel_descent(R, lambda A, B: np.zeros((1, 1)))
+        kernel_descent(R, lambda A, B: np.zeros((1, 1)), data=data)
+    with pytest.raises(ValueError, match="batch size 1"):
+        kernel_descent(replace(R, batch=2), K)
 
 
 def test_gp_initial_outputs_have_the_nngp_covariance() -> None:
     """20000 draws: empirical covariance within 0.15 of the NNGP (entries up to 3.5: sampling sd ≤ √(2/20000)·3.5 ≈ 0.035)."""
     rng = np.random.default_rng(8)
-    R = LimitRoutine(rng.standard_normal((2, 3)), np.zeros((2, 1)), np.concatenate([rng.standard_normal((2, 3))] * 2))
+    R, data = routine_from_arrays(rng.standard_normal((2, 3)), np.zeros((2, 1)),
+                                  np.concatenate([rng.standard_normal((2, 3))] * 2))
     nngp = lambda A, B: mlp_kernels("relu", 2, A, B, w_std=1.4).nngp  # noqa: E731
-    fp, ft = gp_initial_outputs(R, nngp, 20000, 0)
+    fp, ft = gp_initial_outputs(R, nngp, 20000, 0, data=data)
     f = np.concatenate([fp, ft], axis=1)[..., 0]
-    X = np.concatenate([R.probes, R.xs])
+    X = np.concatenate([data.probes, data.inputs[:, 0]])
     assert np.allclose(f.T @ f / 20000, nngp(X, X), atol=0.15) and np.allclose(fp[:, 0], fp[:, 2], atol=1e-6)  # repeated probe
     assert not np.allclose(f.T @ f / 20000, 1.3 * nngp(X, X), atol=0.15)

@@ -24,7 +24,7 @@ from impl.theory import Parametrization, classify, predicted_exponents, quantity
 
 @dataclass(frozen=True)
 class FakeConfig:
-    """Knobs of the fake (plus ``steps``, as in ``impl.simulation.TrainConfig``)."""
+    """Knobs of the fake (plus ``steps``, as in ``impl.simulation.Routine``)."""
 
     steps: int = 3
     noise_sd: float = 0.02

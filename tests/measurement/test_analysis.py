@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from impl.measurement import Verdict, analyze, dumps_report, report_dict, run_sweep, write_report
+from impl.measurement import Trend, Verdict, analyze, dumps_report, report_dict, run_sweep, write_report
 from impl.strategies import parametrizations
-from impl.theory import Parametrization, mup, ntp, predicted_exponents, sp
+from impl.theory import Behaviour, Parametrization, mup, ntp, predicted_exponents, sp
 from tests.measurement.fakes import FakeConfig, fake_exponent, fake_simulate
 
 WIDTHS = (64, 128, 256, 512, 1024, 2048)
@@ -27,30 +27,30 @@ def sweep(p: Parametrization, config: FakeConfig = FakeConfig(steps=3)):
 @given(parametrizations(st.integers(1, 3), regime="stable"), st.sampled_from([1.0, 2.0, -2.0]),
        st.integers(1, 3))
 def test_stable_theory_is_consistent_at_every_step(p: Parametrization, bias_d: float, step: int) -> None:
-    """Data following the prediction (lag included) is 'consistent' for every quantity, any step ≥ 1."""
+    """Data following the prediction (lag included) agrees for every quantity, any step ≥ 1."""
     result = sweep(p, FakeConfig(steps=3, bias_d=bias_d))
     analysis = analyze(result, p, step=step)
     assert set(analysis) == set(result.quantity_names) and analysis.step == step
     for name, q in analysis.items():
         assert q.predicted == predicted_exponents(p, step=step)[name]
-        assert q.verdict == Verdict.CONSISTENT, (name, q.decision.reason)
+        assert q.verdict == Verdict.AGREE, (name, q.decision.reason)
         assert q.values.shape == (len(WIDTHS), len(SEEDS)) and q.step == step
 
 
 @given(parametrizations(2, regime="stable"), parametrizations(2, regime="stable"))
 def test_negative_control_wrong_theory_is_caught(truth: Parametrization, claim: Parametrization) -> None:
     """Measurements of one parametrization tested against another's predictions: a quantity whose
-    claimed exponent is off by ≥ 1/4, or claimed to vanish while it does not, is 'inconsistent'."""
+    claimed exponent is off by ≥ 1/4, or claimed to vanish while it does not, disagrees."""
     config = FakeConfig(steps=3)
     analysis = analyze(sweep(truth, config), claim)
     claimed = predicted_exponents(claim)
     for name, q in analysis.items():
         true_e = fake_exponent(truth, config, name, 3)
         if claimed[name] is None:  # stable claim without a value: the kernel change vanishes
-            assert q.expected == "vanishes"
-            expect = Verdict.CONSISTENT if true_e <= -0.25 else Verdict.INCONSISTENT
+            assert q.claim == Behaviour.VANISHES
+            expect = Verdict.AGREE if true_e <= -0.25 else Verdict.DISAGREE
         else:
-            expect = Verdict.INCONSISTENT if abs(true_e - claimed[name]) >= 0.25 else Verdict.CONSISTENT
+            expect = Verdict.DISAGREE if abs(true_e - claimed[name]) >= 0.25 else Verdict.AGREE
         assert q.verdict == expect, (name, true_e, claimed[name], q.decision.reason)
 
 
@@ -61,14 +61,14 @@ def test_one_step_lag_predictions_are_used_at_step_one() -> None:
     result = sweep(p)
     at1, at2 = analyze(result, p, step=1), analyze(result, p, step=2)
     assert at1["delta_W1_x"].predicted == Fraction(-1, 2) and at2["delta_W1_x"].predicted == 0
-    assert at1["delta_W1_x"].verdict == at2["delta_W1_x"].verdict == Verdict.CONSISTENT
+    assert at1["delta_W1_x"].verdict == at2["delta_W1_x"].verdict == Verdict.AGREE
     assert at1["delta_W1_x"].slope == pytest.approx(-0.5, abs=0.05)
 
 
 def test_step_zero_fits_only_initialisation_quantities() -> None:
     result = sweep(mup(2))
     a0 = analyze(result, mup(2), step=0)
-    assert set(a0) == INIT and all(q.verdict == Verdict.CONSISTENT for q in a0.values())
+    assert set(a0) == INIT and all(q.verdict == Verdict.AGREE for q in a0.values())
     assert a0["f0"].predicted == Fraction(-1, 2)
     with pytest.raises(ValueError, match="step"):
         analyze(result, mup(2), step=0, quantities=["delta_h1"])
@@ -94,29 +94,30 @@ def test_unstable_parametrization_growth_is_checked_qualitatively() -> None:
     p = sp(2)  # SP with c = 0: unstable; r < 0 makes delta_h2 grow, the output conditions delta_f
     growing = analyze(sweep(p, FakeConfig(steps=2, growth=0.5)), p)
     q = growing["delta_h2"]
-    assert q.predicted is None and q.expected == "grows" and q.verdict == Verdict.CONSISTENT
-    assert growing["delta_W1_x"].expected is None and growing["delta_W1_x"].verdict == Verdict.GROWS  # descriptive
-    assert growing["h1"].verdict == Verdict.THETA1
+    assert q.predicted is None and q.claim == Behaviour.GROWS and q.verdict == Verdict.AGREE
+    w1 = growing["delta_W1_x"]
+    assert w1.claim is None and w1.verdict == Verdict.NOT_APPLICABLE and w1.decision.trend == Trend.GROWS  # descriptive
+    assert growing["h1"].decision.trend == Trend.THETA1
     # negative control: the same claim against data whose updates vanish
     flat = analyze(sweep(p, FakeConfig(steps=2, growth=-0.5)), p)
-    assert flat["delta_h2"].verdict == Verdict.INCONSISTENT and flat["delta_f"].verdict == Verdict.INCONSISTENT
+    assert flat["delta_h2"].verdict == Verdict.DISAGREE and flat["delta_f"].verdict == Verdict.DISAGREE
 
 
 def test_blowups_count_as_growth() -> None:
     p = sp(2)
     blown = analyze(sweep(p, FakeConfig(steps=2, blowup_width=512)), p)
     d = blown["delta_f"].decision
-    assert d.verdict == Verdict.CONSISTENT and d.blowup is not None and "blew up at width 512, step 1" in d.reason
-    assert blown["delta_W1_x"].verdict == Verdict.GROWS  # no prediction: a blow-up is growth evidence
+    assert d.verdict == Verdict.AGREE and d.blowup is not None and "blew up at width 512, step 1" in d.reason
+    assert blown["delta_W1_x"].decision.trend == Trend.GROWS  # no claim: a blow-up is growth evidence
     assert blown["f0"].decision.blowup is None  # f0 is at initialisation: training cannot blow it up
     early = analyze(sweep(p, FakeConfig(steps=2, blowup_width=512)), p, step=0)
     assert all(q.decision.blowup is None for q in early.values())
 
 
-def test_blowup_of_a_stable_parametrization_is_inconclusive() -> None:
+def test_blowup_of_a_stable_parametrization_is_undecided() -> None:
     analysis = analyze(sweep(mup(2), FakeConfig(steps=2, blowup_width=1024)), mup(2))
     q = analysis["delta_h1"]
-    assert q.verdict == Verdict.INCONCLUSIVE and "blew up" in q.decision.reason
+    assert q.verdict == Verdict.UNDECIDED and "blew up" in q.decision.reason
     assert np.isnan(q.slope)
 
 
@@ -136,9 +137,9 @@ def test_report_is_strict_json_with_the_promised_schema(tmp_path) -> None:
     assert doc["jobs"] == {"total": 6, "cached": 0, "computed": 6}
     assert {"width": 512, "seed": 0, "step": 1} in doc["blowups"]
     q = doc["quantities"]["delta_h1"]
-    assert q["decision"] == "grows" and q["predicted"] is None and q["expected"] is None
+    assert q["trend"] == "grows" and q["claim"] is None and q["verdict"] == "n/a"
     assert q["slope"] is None and q["ci"] == [None, None]
-    assert doc["quantities"]["delta_f"]["expected"] == "grows"
+    assert doc["quantities"]["delta_f"]["claim"] == "grows"
     assert len(q["values"]) == len(WIDTHS) and len(q["values"][0]) == len(SEEDS)
     assert q["values"][-1][0] is None  # +inf became null
     assert q["blowup"]["width"] == 512
@@ -146,7 +147,7 @@ def test_report_is_strict_json_with_the_promised_schema(tmp_path) -> None:
     stable = sweep(ntp(2))
     sdoc = report_dict(stable, analyze(stable, ntp(2)))
     h2 = sdoc["quantities"]["delta_h2"]
-    assert h2["predicted"] == "-1/2" and h2["decision"] == "consistent"
+    assert h2["claim"] == "-1/2" and h2["verdict"] == "agree"
     assert h2["ci"][0] <= h2["slope"] <= h2["ci"][1] and len(h2["rms"]) == len(WIDTHS)
     path = write_report(tmp_path / "report.json", stable, analyze(stable, ntp(2)))
-    assert json.loads(path.read_text())["quantities"]["delta_h2"]["decision"] == "consistent"
+    assert json.loads(path.read_text())["quantities"]["delta_h2"]["verdict"] == "agree"

@@ -13,33 +13,33 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from impl.measurement import Verdict, decision_rates, per_check_alpha
+from impl.measurement import Trend, Verdict, decision_rates, per_check_alpha
 from impl.measurement.calibration import DEFAULT_WIDTHS, synthetic_sizes
 
 F = Fraction
 E = F(-1, 2)  # the true exponent in every test (Δh of NTP, say)
 
-# (seeds, per-seed noise sd): THEORY.md §5 coordinate sizes (sd 0.01–0.03) and f0 over 32 probes (~0.15)
+# (seeds, per-seed noise sd): docs/theory.md §5 coordinate sizes (sd 0.01–0.03) and f0 over 32 probes (~0.15)
 NOISE = [(8, 0.02), (4, 0.03), (8, 0.15)]
 
 
 @pytest.mark.parametrize("n_seeds, noise_sd", NOISE)
 def test_correct_prediction_false_alarm_and_power(n_seeds: int, noise_sd: float) -> None:
-    """Right prediction, bias D ∈ [−3, 3]: false alarm ('inconsistent') ≤ 2 %, power ('consistent') ≥ 95 %."""
+    """Right prediction, bias D ∈ [−3, 3]: false alarm ('disagree') ≤ 2 %, power ('agree') ≥ 95 %."""
     op = decision_rates(E, float(E), n_seeds=n_seeds, noise_sd=noise_sd, n_reps=400, rng=11)
     print(op.summary())
-    assert op.rate_ci(Verdict.INCONSISTENT)[1] <= 0.02
-    assert op.rate(Verdict.CONSISTENT) >= 0.95
+    assert op.rate_ci(Verdict.DISAGREE)[1] <= 0.02
+    assert op.rate(Verdict.AGREE) >= 0.95
 
 
 @pytest.mark.parametrize("n_seeds, noise_sd", NOISE)
 @pytest.mark.parametrize("offset", [F(1, 4), F(-1, 4), F(1, 2), F(-1, 2)])
-def test_wrong_prediction_is_never_consistent(n_seeds: int, noise_sd: float, offset: Fraction) -> None:
-    """Prediction off by a lattice step: never 'consistent'; 'inconsistent' ≥ 90 % (¼) / ≥ 99 % (½)."""
+def test_wrong_prediction_never_agrees(n_seeds: int, noise_sd: float, offset: Fraction) -> None:
+    """Prediction off by a lattice step: never 'agree'; 'disagree' ≥ 90 % (¼) / ≥ 99 % (½)."""
     op = decision_rates(E + offset, float(E), n_seeds=n_seeds, noise_sd=noise_sd, n_reps=300, rng=12)
     print(op.summary())
-    assert op.counts[Verdict.CONSISTENT] == 0
-    assert op.rate(Verdict.INCONSISTENT) >= (0.99 if abs(offset) == F(1, 2) else 0.90)
+    assert op.counts[Verdict.AGREE] == 0
+    assert op.rate(Verdict.DISAGREE) >= (0.99 if abs(offset) == F(1, 2) else 0.90)
 
 
 @pytest.mark.parametrize("n_seeds", [3, 8])
@@ -51,28 +51,28 @@ def test_error_rates_at_the_band_edge_are_near_alpha_over_two(n_seeds: int) -> N
     """
     op = decision_rates(E, float(E) + 0.15, n_seeds=n_seeds, noise_sd=0.15, n_reps=1500, bias_range=(0.0, 0.0), rng=13)
     print(op.summary())
-    assert op.rate(Verdict.INCONSISTENT) <= 0.04
-    assert op.rate(Verdict.CONSISTENT) <= 0.04
-    assert op.rate(Verdict.INCONSISTENT) + op.rate(Verdict.CONSISTENT) >= 0.02  # the interval is not absurdly wide
+    assert op.rate(Verdict.DISAGREE) <= 0.04
+    assert op.rate(Verdict.AGREE) <= 0.04
+    assert op.rate(Verdict.DISAGREE) + op.rate(Verdict.AGREE) >= 0.02  # the interval is not absurdly wide
 
 
 @pytest.mark.parametrize(
     "true_exponent, verdict",
-    [(0.5, Verdict.GROWS), (0.25, Verdict.GROWS), (0.0, Verdict.THETA1), (-0.5, Verdict.VANISHES)],
+    [(0.5, Trend.GROWS), (0.25, Trend.GROWS), (0.0, Trend.THETA1), (-0.5, Trend.VANISHES)],
 )
-def test_descriptive_verdicts_without_prediction(true_exponent: float, verdict: Verdict) -> None:
+def test_trends_without_prediction(true_exponent: float, verdict: Trend) -> None:
     """Unstable parametrizations: 'grows' when e ≥ 1/4, Θ(1) and vanishing recognised, ≥ 95 % each."""
     op = decision_rates(None, true_exponent, n_seeds=8, noise_sd=0.03, n_reps=300, rng=14)
     print(op.summary())
     assert op.rate(verdict) >= 0.95
-    if verdict != Verdict.GROWS:
-        assert op.counts[Verdict.GROWS] == 0  # no false 'grows' on a bounded quantity
+    if verdict != Trend.GROWS:
+        assert op.counts[Trend.GROWS] == 0  # no false 'grows' on a bounded quantity
 
 
 def test_family_wise_false_alarms_with_bonferroni() -> None:
     """A suite of 20 correct checks, all at the worst-case edge, α = per_check_alpha(0.05, 20).
 
-    Bonferroni bounds the family-wise rate of a false 'inconsistent' by 20 · α/2 = 2.5 % (if the
+    Bonferroni bounds the family-wise rate of a false 'disagree' by 20 · α/2 = 2.5 % (if the
     interval's tails were exact; measured per-check ≈ 0.0017 vs 0.00125 nominal at this α, so
     ≈ 3.3 % expected). Required: ≤ 6 % over 300 suites (the sd of the estimate is ≈ 1 %).
     """
@@ -83,7 +83,7 @@ def test_family_wise_false_alarms_with_bonferroni() -> None:
     for _ in range(n_suites):
         op = decision_rates(E, float(E) + 0.15, n_seeds=8, noise_sd=0.15, n_reps=m, bias_range=(0.0, 0.0),
                             alpha=alpha, rng=rng)
-        suites_with_alarm += op.counts[Verdict.INCONSISTENT] > 0
+        suites_with_alarm += op.counts[Verdict.DISAGREE] > 0
     print(f"family-wise false-alarm rate {suites_with_alarm / n_suites:.3f} over {n_suites} suites of {m} checks")
     assert suites_with_alarm / n_suites <= 0.06
 

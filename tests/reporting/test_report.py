@@ -1,8 +1,8 @@
 """``tp4 report``: atomic writes, baseline drift detection, the JSON schema, the committed example
 report (regenerated and compared structurally), statement verdicts and one-line errors.
 
-One ``tiny`` report (µP and SP at L = 1, widths 32…128, 8 seeds) is generated per module into a
-temporary cache; every other test reuses it (≈ 10 CPU-seconds in all).
+One ``tiny`` report (µP and SP at L = 1, widths 64…256, 32 seeds, retried up to twice with doubled
+seeds) is generated per module into a temporary cache; every other test reuses it (≈ 20 CPU-seconds).
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ import torch
 from impl.cli.main import main
 from impl.atomic import atomic_directory, write_text_atomic
 from impl.reporting.baseline import compare, load_baseline
-from impl.reporting.statements import TITLES, VERDICTS
+from impl.measurement import Verdict
+from impl.reporting.results import TITLES
+
+VERDICTS = {v.value for v in Verdict}
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "reports" / "example"
 
@@ -80,13 +83,15 @@ def test_atomic_directory_is_all_or_nothing(tmp_path: Path) -> None:
 def test_report_json_schema(tiny: tuple[Path, Path]) -> None:
     out, _ = tiny
     doc = _doc(out)
-    assert doc["format"] == "tp4-report/1" and doc["profile"] == "tiny"
-    assert {"widths", "seeds", "steps", "alpha", "margin", "routine", "lr_routine"} <= set(doc["settings"])
-    assert doc["status"] == {"disagree": 0, "regressions": 0, "drifts": 0, "exit_code": 0} and doc["baseline"] is None
+    assert doc["format"] == "tp4-report/2" and doc["profile"] == "tiny"
+    assert {"widths", "seeds", "steps", "alpha", "margin", "routine", "lr_routine", "decisions"} <= set(doc["settings"])
+    assert doc["status"] == {"disagree": 0, "undecided": 0, "regressions": 0, "drifts": 0, "exit_code": 0}
+    assert doc["baseline"] is None
     assert [s["key"] for s in doc["specs"]] == ["mup-L1", "sp-L1"]
     for spec in doc["specs"]:
-        assert [s["key"] for s in spec["statements"]] == list(TITLES)
+        assert [s["statement"] for s in spec["statements"]] == list(TITLES)
         assert all(s["verdict"] in VERDICTS and s["reason"] for s in spec["statements"])
+        assert all(c["verdict"] in VERDICTS for s in spec["statements"] for c in s["claims"])
         names = {(q["name"], q["step"]) for q in spec["quantities"]}
         assert ("f0", 0) in names and ("delta_f", 2) in names and ("delta_f", 0) not in names
         for q in spec["quantities"]:
@@ -94,7 +99,7 @@ def test_report_json_schema(tiny: tuple[Path, Path]) -> None:
         assert (out / doc["figures"]["coordcheck"][spec["key"]]).is_file()
     mup, sp = doc["specs"]
     assert mup["max_lr"]["predicted"] == "0" and len(mup["max_lr"]["values"]) == 3 and sp["max_lr"] is None
-    assert {s["key"]: s["verdict"] for s in sp["statements"]}["f0"] == "n/a"  # unstable: only Thm 3.3 applies
+    assert {s["statement"]: s["verdict"] for s in sp["statements"]}["f0"] == "n/a"  # unstable: only Thm 3.3 applies
     assert sum(doc["summary"].values()) == 2 * len(TITLES)
 
 
@@ -128,7 +133,7 @@ def test_example_pngs_are_small() -> None:
 
 
 def _statement(doc: dict[str, Any], spec: str, key: str) -> dict[str, Any]:
-    return next(s for sp in doc["specs"] if sp["key"] == spec for s in sp["statements"] if s["key"] == key)
+    return next(s for sp in doc["specs"] if sp["key"] == spec for s in sp["statements"] if s["statement"] == key)
 
 
 def test_baseline_flags_injected_drift_and_changed_verdict(tiny: tuple[Path, Path], tmp_path: Path,
@@ -173,30 +178,25 @@ def test_user_spec_only(tiny: tuple[Path, Path], tmp_path: Path) -> None:
 
 def test_bad_baseline_is_rejected(tmp_path: Path) -> None:
     (tmp_path / "report.json").write_text('{"format": "something else"}')
-    with pytest.raises(ValueError, match="not a tp4-report/1 report"):
+    with pytest.raises(ValueError, match="not a tp4-report/2 report"):
         load_baseline(tmp_path)
 
 
 # --- statement verdicts: a wrong theory must disagree ---------------------------------------------
 
 
-def test_wrong_theory_disagrees() -> None:
-    from impl.measurement import analyze, run_sweep
-    from impl.reporting.profiles import PROFILES, DeviceRoutine, sweep_job
-    from impl.reporting.statements import judge_statements
-    from impl.theory import Parametrization, mup, ntp
+def test_wrong_theory_disagrees(tiny: tuple[Path, Path]) -> None:
+    """The report's statements are the checks layer's: µP's networks judged with NTP's predictions disagree."""
+    from impl.checks import ROUTINE, Sweeps, check_dichotomy, check_maximal_updates
+    from impl.reporting.profiles import PROFILES
+    from impl.theory import mup, ntp
 
-    profile = PROFILES["tiny"]
-    result = run_sweep(mup(1), DeviceRoutine(), profile.widths, range(profile.seeds), simulate_fn=sweep_job)
-
-    def verdicts(claims: Parametrization) -> dict[str, str]:
-        analyses = {t: analyze(result, claims, step=t, alpha=1e-3) for t in range(result.steps + 1)}
-        return {s.key: s.verdict for s in judge_statements(claims, analyses)[0]}
-
-    right = verdicts(mup(1))
-    assert right["regime"] == right["maximal_updates"] == "agree"
-    wrong = verdicts(ntp(1))  # negative control: µP's measurements judged with NTP's predictions (kernel regime)
-    assert wrong["regime"] == wrong["maximal_updates"] == "disagree"
+    _, cache = tiny
+    budget, sweeps = PROFILES["tiny"].budget, Sweeps(cache_dir=cache)
+    for check in (check_dichotomy, check_maximal_updates):
+        assert check(mup(1), ROUTINE, budget, sweeps=sweeps).verdict is Verdict.AGREE
+        wrong = check(mup(1), ROUTINE, budget, against=ntp(1), sweeps=sweeps)  # kernel-regime predictions
+        assert wrong.verdict is Verdict.DISAGREE, str(wrong)
 
 
 # --- errors and interruption ----------------------------------------------------------------------

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from impl.simulation import ACTIVATIONS, Activation, TrainConfig, get_activation, sigma_gelu, simulate, training_data
+from impl.simulation import ACTIVATIONS, Activation, Routine, get_activation, sigma_gelu, simulate, training_data
 from impl.simulation.data import TrainingData
 from impl.theory import mup
 
@@ -57,21 +57,21 @@ def test_sigma_gelu_is_definition_h1() -> None:
 )
 def test_bad_config_raises_value_error(kwargs: dict) -> None:
     with pytest.raises(ValueError) as err:
-        TrainConfig(**kwargs)
+        Routine(**kwargs)
     assert "\n" not in str(err.value)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA present: 'cuda' is then accepted")
 def test_cuda_is_refused_only_when_absent() -> None:
     with pytest.raises(ValueError, match="CUDA is not available"):
-        TrainConfig(device="cuda")
+        Routine(device="cuda")
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_cuda_runs_match_cpu() -> None:
     cfg = dict(input_dim=4, steps=3, batch=2, probes=5, bias=True, decoupled=True)
-    cpu = simulate(mup(3), TrainConfig(**cfg), 256, [0, 1])
-    gpu = simulate(mup(3), TrainConfig(device="cuda", **cfg), 256, [0, 1])  # same draws: made on the CPU
+    cpu = simulate(mup(3), Routine(**cfg), 256, [0, 1])
+    gpu = simulate(mup(3), Routine(device="cuda", **cfg), 256, [0, 1])  # same draws: made on the CPU
     for k in cpu.values:
         np.testing.assert_allclose(gpu.values[k], cpu.values[k], rtol=1e-9, atol=1e-12, err_msg=k)
 
@@ -79,13 +79,13 @@ def test_cuda_runs_match_cpu() -> None:
 @pytest.mark.parametrize(
     "call",
     [
-        lambda: simulate(mup(2), TrainConfig(), 0, [0]),
-        lambda: simulate(mup(2), TrainConfig(), 16, []),
-        lambda: simulate(mup(2), TrainConfig(), 16, [-1]),
-        lambda: simulate(mup(2), TrainConfig(), 16, [0], seed_chunk=0),
-        lambda: simulate(mup(1), TrainConfig(decoupled=True), 16, [0]),
-        lambda: simulate("mup", TrainConfig(), 16, [0]),  # type: ignore[arg-type]
-        lambda: simulate(mup(2), TrainConfig(steps=2), 16, [0], data=training_data(TrainConfig(steps=3))),
+        lambda: simulate(mup(2), Routine(), 0, [0]),
+        lambda: simulate(mup(2), Routine(), 16, []),
+        lambda: simulate(mup(2), Routine(), 16, [-1]),
+        lambda: simulate(mup(2), Routine(), 16, [0], seed_chunk=0),
+        lambda: simulate(mup(1), Routine(decoupled=True), 16, [0]),
+        lambda: simulate("mup", Routine(), 16, [0]),  # type: ignore[arg-type]
+        lambda: simulate(mup(2), Routine(steps=2), 16, [0], data=training_data(Routine(steps=3))),
     ],
 )
 def test_bad_simulate_arguments_raise_value_error(call) -> None:  # noqa: ANN001
@@ -95,19 +95,19 @@ def test_bad_simulate_arguments_raise_value_error(call) -> None:  # noqa: ANN001
 
 def test_default_data_distribution() -> None:
     """ξ = (u + z)/√2, ‖ξ‖² ≈ 1, pairwise cosine ≈ ½; labels N(0, 1) for mse and ±1 for logistic."""
-    data = training_data(TrainConfig(input_dim=50, steps=40, batch=10, probes=200))
+    data = training_data(Routine(input_dim=50, steps=40, batch=10, probes=200))
     assert np.mean(np.sum(data.probes**2, axis=1)) == pytest.approx(1.0, abs=0.05)
     unit = data.probes / np.linalg.norm(data.probes, axis=1, keepdims=True)
     cosines = (unit @ unit.T)[np.triu_indices(200, k=1)]
     assert np.mean(cosines) == pytest.approx(0.5, abs=0.05)
     assert np.std(data.labels) == pytest.approx(1.0, abs=0.1)
-    logistic = training_data(TrainConfig(steps=20, batch=5, loss="logistic"))
+    logistic = training_data(Routine(steps=20, batch=5, loss="logistic"))
     assert set(np.unique(logistic.labels)) == {-1.0, 1.0}
 
 
 def test_user_data_is_used_and_checked() -> None:
     """Figure 4-style data: ξ ∈ {±1} with d = 1 (Section 9.1)."""
-    config = TrainConfig(input_dim=1, steps=2, probes=2, loss="logistic")
+    config = Routine(input_dim=1, steps=2, probes=2, loss="logistic")
     data = TrainingData(np.array([[[1.0]], [[-1.0]]]), np.array([[[1.0]], [[-1.0]]]), np.array([[1.0], [-1.0]]))
     rec = simulate(mup(1), config, 64, [0], data=data)
     assert rec.values["loss"][0, 0] == pytest.approx(np.log1p(np.exp(-rec.outputs[0, 0, 0, 0])), rel=1e-10)

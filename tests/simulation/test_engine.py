@@ -8,12 +8,12 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from impl.simulation import TrainConfig, recorded_names, simulate, training_data
+from impl.simulation import Routine, recorded_names, simulate, training_data
 from impl.simulation.draws import standard_normal, tensor_seed
 from impl.theory import mup, ntp, sp
 from tests.simulation.helpers import assert_recordings_identical
 
-SMALL = TrainConfig(input_dim=4, steps=3, batch=2, probes=6, bias=True)
+SMALL = Routine(input_dim=4, steps=3, batch=2, probes=6, bias=True)
 
 
 @pytest.mark.parametrize(
@@ -22,10 +22,10 @@ SMALL = TrainConfig(input_dim=4, steps=3, batch=2, probes=6, bias=True)
         (SMALL, 1, 3),
         # two threads: large tensors get split across threads; kept small because on this VM a
         # two-thread MKL call was seen to cost a fixed ~15 ms, whatever its size
-        (TrainConfig(input_dim=4, steps=2, batch=4, probes=40, decoupled=True, dtype="float32"), 2, 2),
+        (Routine(input_dim=4, steps=2, batch=4, probes=40, decoupled=True, dtype="float32"), 2, 2),
     ],
 )
-def test_seed_columns_do_not_depend_on_the_batch_of_seeds(config: TrainConfig, threads: int, depth: int) -> None:
+def test_seed_columns_do_not_depend_on_the_batch_of_seeds(config: Routine, threads: int, depth: int) -> None:
     """Bitwise: simulate(seeds=[3, 7, 11]) column i == simulate(seeds=[sᵢ]); chunking changes nothing."""
     torch.set_num_threads(threads)  # restored by the conftest fixture
     width, seeds = 1024, [3, 7, 11][: 4 - threads]  # n·P > 32768, torch's grain size for splitting work
@@ -36,7 +36,7 @@ def test_seed_columns_do_not_depend_on_the_batch_of_seeds(config: TrainConfig, t
 
 
 RANDOM_CONFIGS = st.builds(
-    TrainConfig,
+    Routine,
     phi=st.sampled_from(["tanh", "sigma_gelu", "gelu", "erf", "relu"]),
     input_dim=st.integers(1, 17),
     output_dim=st.integers(1, 3),
@@ -57,7 +57,7 @@ RANDOM_CONFIGS = st.builds(
     st.sampled_from([7, 37, 129, 301]),
     st.lists(st.integers(0, 99), min_size=2, max_size=4, unique=True),
 )
-def test_seed_batching_invariance_on_random_shapes(config: TrainConfig, depth: int, width: int, seeds: list[int]) -> None:
+def test_seed_batching_invariance_on_random_shapes(config: Routine, depth: int, width: int, seeds: list[int]) -> None:
     """Odd sizes hit vector tails and unaligned slices, where naive batching changed the last bits."""
     depth = max(depth, 2) if config.decoupled else depth
     together = simulate(ntp(depth), config, width, seeds)
@@ -87,9 +87,9 @@ def test_recording_layout() -> None:
 
 
 def test_zero_steps_and_zero_learning_rate() -> None:
-    rec = simulate(mup(2), TrainConfig(steps=0, probes=3), 16, [0])
+    rec = simulate(mup(2), Routine(steps=0, probes=3), 16, [0])
     assert rec.values["h1"].shape == (1, 1) and np.isnan(rec.values["loss"][0, 0]) and rec.blowup_step[0] == -1
-    frozen = simulate(mup(2), TrainConfig(steps=3, lr=0.0, probes=3), 16, [0])
+    frozen = simulate(mup(2), Routine(steps=3, lr=0.0, probes=3), 16, [0])
     for name in ("delta_h2", "delta_W2_x", "delta_f", "delta_kernel1"):
         assert np.all(frozen.values[name] == 0), name
     assert np.all(frozen.values["loss"] > 0)
@@ -109,7 +109,7 @@ def test_training_data_is_width_and_seed_free() -> None:
     """The data is a function of the config: the same routine at every width (Section 3)."""
     d1, d2 = training_data(SMALL), training_data(SMALL)
     assert np.array_equal(d1.inputs, d2.inputs) and np.array_equal(d1.probes, d2.probes)
-    longer = training_data(TrainConfig(input_dim=4, steps=5, batch=2, probes=6, bias=True))
+    longer = training_data(Routine(input_dim=4, steps=5, batch=2, probes=6, bias=True))
     assert np.array_equal(longer.inputs[:3], d1.inputs)
     a = simulate(mup(1), SMALL, 32, [0])
     b = simulate(mup(1), SMALL, 64, [0], data=d1)
@@ -119,7 +119,7 @@ def test_training_data_is_width_and_seed_free() -> None:
 @pytest.mark.parametrize("dtype,lr,steps,width", [("float32", 1e3, 12, 512), ("float64", 1e4, 40, 2048)])
 def test_blow_up_is_recorded_not_raised(dtype: str, lr: float, steps: int, width: int) -> None:
     """SP with c = 0 (Thm 4.1: unstable) and a huge η overflows; the run reports where, then NaN."""
-    config = TrainConfig(steps=steps, lr=lr, probes=8, dtype=dtype)
+    config = Routine(steps=steps, lr=lr, probes=8, dtype=dtype)
     rec = simulate(sp(2), config, width, [0, 1])
     assert np.all((rec.blowup_step >= 1) & (rec.blowup_step <= steps))
     for i, b in enumerate(rec.blowup_step):
@@ -138,13 +138,13 @@ def _size_ratio(p, name: str, small: int = 256, large: int = 2048) -> np.ndarray
     16 seeds, not fewer: in NTP each seed's first update is proportional to its own random
     χ₀ = f₀(ξ₀) − y₀ (f₀ is a Θ(1) Gaussian process there), so an RMS over 4 seeds is noisy.
     """
-    config = TrainConfig(phi="tanh", steps=3, probes=32)
+    config = Routine(phi="tanh", steps=3, probes=32)
     sizes = [np.sqrt(np.mean(simulate(p, config, n, range(16)).values[name][1:] ** 2, axis=1)) for n in (small, large)]
     return sizes[1] / sizes[0]
 
 
 def test_feature_learning_in_mup_and_not_in_ntp() -> None:
-    """THEORY.md §3: Δx^L ~ n^{−r}; µP has r = 0 (Θ(1)), NTP r = ½ (shrinks like (2048/256)^{−½} ≈ 0.35)."""
+    """docs/theory.md §3: Δx^L ~ n^{−r}; µP has r = 0 (Θ(1)), NTP r = ½ (shrinks like (2048/256)^{−½} ≈ 0.35)."""
     mu = _size_ratio(mup(2), "delta_x2")
     assert np.all((mu > 0.77) & (mu < 1.3)), mu
     nt = _size_ratio(ntp(2), "delta_x2")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from impl.simulation import TrainConfig, concat_recordings, simulate
+from impl.simulation import Routine, concat_recordings, simulate
 from impl.simulation.recording import Recorder, Snapshot, rms
 from impl.theory import mup
 
@@ -27,7 +27,7 @@ def _snapshot(rng: np.random.Generator, S: int, n: int, P: int, loss: float) -> 
 
 
 def test_recorder_definitions() -> None:
-    """Each quantity by its definition (THEORY.md §3), on random tensors, one hidden layer."""
+    """Each quantity by its definition (docs/theory.md §3), on random tensors, one hidden layer."""
     rng = np.random.default_rng(1)
     S, n, P = 2, 30, 4
     readout0 = torch.from_numpy(rng.standard_normal((S, 2, n)))
@@ -65,7 +65,7 @@ def test_blow_up_bookkeeping() -> None:
 
 
 def test_select_and_concat_round_trip() -> None:
-    config = TrainConfig(input_dim=3, steps=2, probes=4)
+    config = Routine(input_dim=3, steps=2, probes=4)
     rec = simulate(mup(2), config, 16, [4, 8, 15])
     again = concat_recordings([rec.select([4]), rec.select([8, 15])])
     assert again.seeds == rec.seeds

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import torch
 
-from impl.simulation import Activation, TrainConfig, simulate
+from impl.simulation import Activation, Routine, simulate
 from impl.simulation.reference import simulate_reference
 from impl.theory import Parametrization, mup, ntp, sp, sp_lr1n, up
 from tests.simulation.helpers import assert_recordings_close
@@ -72,7 +72,7 @@ def test_engine_matches_autograd_reference(
             lr, bias = 1e-8, False
         else:
             lr = 1e-6 if bias else 1e-3
-    config = TrainConfig(
+    config = Routine(
         phi=phi, input_dim=5, output_dim=d_o, steps=4, lr=lr, batch=batch, probes=6,
         loss=loss, bias=bias, decoupled=decoupled, data_seed=depth,
     )
@@ -86,24 +86,24 @@ def test_engine_matches_autograd_reference(
 def test_agreement_at_larger_width_and_more_steps() -> None:
     """Rank k = tB approaching n does not hurt: width 64, 12 steps of batch 4 (rank 48)."""
     p = mup(3)
-    config = TrainConfig(phi="tanh", input_dim=3, steps=12, batch=4, probes=5, bias=True, decoupled=True)
+    config = Routine(phi="tanh", input_dim=3, steps=12, batch=4, probes=5, bias=True, decoupled=True)
     assert_recordings_close(simulate(p, config, 64, [2]), simulate_reference(p, config, 64, [2]), rtol=RTOL, atol=ATOL)
 
 
 def test_user_supplied_activation_and_float32() -> None:
     """A user's (φ, φ′) pair (softplus) works, and float32 agrees with a float32 reference."""
     softplus = Activation("softplus", torch.nn.functional.softplus, torch.sigmoid)
-    config = TrainConfig(phi=softplus, input_dim=4, steps=3, batch=2, probes=4, dtype="float32")
+    config = Routine(phi=softplus, input_dim=4, steps=3, batch=2, probes=4, dtype="float32")
     got, want = simulate(ntp(2), config, 32, [0, 3]), simulate_reference(ntp(2), config, 32, [0, 3])
     assert_recordings_close(got, want, rtol=2e-4, atol=1e-6)
-    exact = simulate(ntp(2), TrainConfig(phi=softplus, input_dim=4, steps=3, batch=2, probes=4), 32, [0, 3])
+    exact = simulate(ntp(2), Routine(phi=softplus, input_dim=4, steps=3, batch=2, probes=4), 32, [0, 3])
     np.testing.assert_allclose(got.outputs, exact.outputs, rtol=1e-4, atol=1e-6)  # same draws, rounded
 
 
 def test_a_wrong_derivative_is_caught() -> None:
     """Negative control: an Activation whose φ′ is off by 1% disagrees with the reference."""
     bad = Activation("bad_tanh", torch.tanh, lambda x: 1.01 * (1.0 - torch.tanh(x) ** 2))
-    config = TrainConfig(phi=bad, input_dim=4, steps=3, probes=4)
+    config = Routine(phi=bad, input_dim=4, steps=3, probes=4)
     got, want = simulate(mup(2), config, 24, [0]), simulate_reference(mup(2), config, 24, [0])
     with pytest.raises(AssertionError):
         assert_recordings_close(got, want, rtol=1e-6)
@@ -111,8 +111,8 @@ def test_a_wrong_derivative_is_caught() -> None:
 
 def test_decoupling_changes_training_but_not_the_forward_draws() -> None:
     """Section 6.2: W̃ is an extra draw; the forward weights and step-0 values are unchanged."""
-    base = TrainConfig(input_dim=4, steps=2, probes=5)
-    on = TrainConfig(input_dim=4, steps=2, probes=5, decoupled=True)
+    base = Routine(input_dim=4, steps=2, probes=5)
+    on = Routine(input_dim=4, steps=2, probes=5, decoupled=True)
     a, b = simulate(mup(2), base, 48, [4]), simulate(mup(2), on, 48, [4])
     for name in a.values:
         assert np.array_equal(a.values[name][0], b.values[name][0]), name
@@ -124,7 +124,7 @@ def test_reference_is_a_real_parameter_model() -> None:
     from impl.simulation.reference import ReferenceMLP
 
     p = Parametrization.of(["-1/2", "1/4", "1/2"], ["1/2", "1/4", "1/2"], 0)
-    net = ReferenceMLP(p, TrainConfig(input_dim=64), 256, seed=0)
+    net = ReferenceMLP(p, Routine(input_dim=64), 256, seed=0)
     stds = [float(w.detach().std()) for w in net.w[:2]]
     np.testing.assert_allclose(stds, [256 ** -0.5, 256 ** -0.25], rtol=0.05)
     np.testing.assert_allclose(net.mult, [16.0, 256 ** -0.25, 1 / 16])

@@ -11,7 +11,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from impl.simulation import TrainConfig, simulate
+from impl.simulation import Routine, simulate
 from impl.simulation.reference import simulate_reference
 from impl.strategies import lattice, parametrizations
 from impl.theory import Parametrization
@@ -19,7 +19,7 @@ from tests.simulation.helpers import assert_recordings_close
 
 THETAS = lattice(Fraction(-1), Fraction(1), Fraction(1, 4))
 CONFIGS = st.builds(
-    TrainConfig,
+    Routine,
     phi=st.sampled_from(["tanh", "sigma_gelu", "relu", "erf"]),
     input_dim=st.integers(1, 6),
     output_dim=st.integers(1, 2),
@@ -35,7 +35,7 @@ CONFIGS = st.builds(
 
 @settings(max_examples=25, deadline=None)
 @given(parametrizations(depth=st.integers(1, 3), regime="stable"), THETAS, CONFIGS, st.sampled_from([16, 48]))
-def test_engine_is_eq5_invariant(p: Parametrization, theta: Fraction, config: TrainConfig, width: int) -> None:
+def test_engine_is_eq5_invariant(p: Parametrization, theta: Fraction, config: Routine, width: int) -> None:
     shifted = p.shift(theta)
     assert_recordings_close(simulate(shifted, config, width, [0, 9]), simulate(p, config, width, [0, 9]), rtol=1e-9)
 
@@ -44,7 +44,7 @@ def test_engine_is_eq5_invariant(p: Parametrization, theta: Fraction, config: Tr
 @given(parametrizations(depth=st.integers(1, 2), regime="nontrivial"), THETAS)
 def test_reference_is_eq5_invariant(p: Parametrization, theta: Fraction) -> None:
     """The autograd model, where a and b enter separately, shows the symmetry too (to rounding)."""
-    config = TrainConfig(input_dim=3, steps=3, batch=2, probes=4, bias=True)
+    config = Routine(input_dim=3, steps=3, batch=2, probes=4, bias=True)
     a, b = simulate_reference(p, config, 16, [1]), simulate_reference(p.shift(theta), config, 16, [1])
     assert_recordings_close(b, a, rtol=1e-9, atol=1e-13)
 
@@ -54,7 +54,7 @@ def test_breaking_the_symmetry_is_detected() -> None:
     from impl.theory import mup
 
     p = mup(2)
-    config = TrainConfig(input_dim=3, steps=3, probes=4)
+    config = Routine(input_dim=3, steps=3, probes=4)
     broken = p.shift(Fraction(1, 4)).with_c(p.c)
     a, b = simulate_reference(p, config, 16, [1]), simulate_reference(broken, config, 16, [1])
     assert abs(a.values["delta_f"][2, 0] / b.values["delta_f"][2, 0] - 1) > 0.1

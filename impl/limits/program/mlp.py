@@ -1,8 +1,9 @@
 """SGD of an abc-parametrized MLP written once as a Tensor Program (paper Algorithm 1, App. H).
 
 The network (Section 3): h¹ = W¹ξ, xˡ = φ(hˡ), hˡ⁺¹ = Wˡ⁺¹xˡ, f = W^{L+1}x^L, output dimension 1,
-trained by SGD with batch 1 on a :class:`LimitRoutine` (the engine's Section-3 update rule). The
-program's vectors are in µP units, all Θ(1) in µP:
+trained by SGD with batch 1 as a :class:`~impl.simulation.Routine` says (φ = ``routine.phi``, η =
+``routine.lr``, its loss, ``routine.decoupled``; no bias) on its data or explicit ``data`` (the engine's
+Section-3 update rule). The program's vectors are in µP units, all Θ(1) in µP:
 
 * W¹₀ = κ₁·U with U's columns ``u0..u{d-1}`` iid N(0, 1); Wˡ₀ = κₗ·√n·Ŵˡ with Ŵˡ a program matrix
   (σ = 1); n·W^{L+1}₀ = κ_o·``v`` with v iid N(0, 1);
@@ -10,7 +11,7 @@ program's vectors are in µP units, all Θ(1) in µP:
   hˡₜ(ξ) = κₗŴˡx^{l−1}ₜ(ξ) − ηλₗ Σ_{s<t} χₛ gˡₛ ⟨x^{l−1}ₛ, x^{l−1}ₜ(ξ)⟩/n (Eq. (24)),
   h¹ₜ(ξ) = κ₁Uξ − ηλ₁ Σ_{s<t} χₛ (ξₛ·ξ) g¹ₛ, vₜ₊₁ = vₜ − ηλ_o χₜ x^Lₜ, fₜ(ξ) = ⟨vₜ, x^Lₜ(ξ)⟩/n,
   g^L = vₜ·φ′(h^L), g^{l−1} = (κₗŴˡᵀgˡ − ηλₗ Σ_{s<t} χₛ x^{l−1}ₛ ⟨gˡₛ, gˡ⟩/n)·φ′(h^{l−1});
-  with ``decoupled`` (Section 6.2) Ŵˡᵀ in the backward pass is replaced by an iid copy M̂ˡᵀ.
+  with ``routine.decoupled`` (Section 6.2) Ŵˡᵀ in the backward pass is replaced by an iid copy M̂ˡᵀ.
 
 The width enters only through six kinds of initial scalars κ₁ = n^{−(a₁+b₁)}, κₗ = n^{½−aₗ−bₗ},
 κ_o = n^{1−a_{L+1}−b_{L+1}}, λ₁ = n^{−1−c−2a₁}, λₗ = n^{−c−2aₗ}, λ_o = n^{1−c−2a_{L+1}} (all Eq. (5)
@@ -35,9 +36,9 @@ import numpy as np
 from impl.limits.program.finite import DrawFn, run_finite
 from impl.limits.program.ops import Fn, Program, Scalar, Vector
 from impl.limits.program.zeval import z_evaluate
-from impl.limits.routine import LimitRoutine
+from impl.limits.routine import limit_data, loss_derivative
 from impl.limits.activations import numpy_activation
-from impl.simulation import get_activation
+from impl.simulation import Routine, TrainingData
 from impl.simulation.draws import standard_normal
 from impl.theory import Parametrization
 
@@ -93,18 +94,21 @@ class MLPProgram:
     exponents: dict[str, Fraction]
 
 
-def mlp_sgd_program(p: Parametrization, routine: LimitRoutine, phi: str, *, decoupled: bool = False) -> MLPProgram:
-    """Algorithm 1, step 1: T SGD steps (batch 1) of the depth-L MLP of ``p`` and its outputs on the
-    probes at t = 0..T, as one Tensor Program (module docstring)."""
+def mlp_sgd_program(p: Parametrization, routine: Routine, *, data: TrainingData | None = None) -> MLPProgram:
+    """Algorithm 1, step 1: T SGD steps (batch 1) of the depth-L MLP of ``p`` trained by ``routine`` on
+    ``data`` (default :func:`impl.simulation.training_data`) and its outputs on the probes at t = 0..T,
+    as one Tensor Program (module docstring)."""
+    data = limit_data(routine, data)
     if routine.output_dim != 1:
         raise ValueError(f"mlp_sgd_program supports output dimension 1, got {routine.output_dim}")
-    act, L, eta, exps = get_activation(phi), p.depth, routine.eta, width_exponents(p)
+    act, L, eta, exps = routine.activation, p.depth, routine.lr, width_exponents(p)
     f_phi, d_phi = numpy_activation(act)[1:3]  # φ, φ′ on float64 numpy arrays
+    train_xs, train_ys, loss = data.inputs[:, 0], data.labels[:, 0], routine.loss
     prog = Program()
     u = [prog.vector_gaussian(f"u{j}") for j in range(routine.input_dim)]
     vz = prog.vector_gaussian("v")
     Wm = {l: prog.matrix(f"W{l}") for l in range(2, L + 1)}
-    back = {l: prog.matrix(f"M{l}").T for l in range(2, L + 1)} if decoupled else {l: Wm[l].T for l in Wm}
+    back = {l: prog.matrix(f"M{l}").T for l in range(2, L + 1)} if routine.decoupled else {l: Wm[l].T for l in Wm}
 
     def multiplier(e: Fraction) -> Callable[[int], float]:
         return lambda n: float(n) ** float(e)
@@ -118,7 +122,7 @@ def mlp_sgd_program(p: Parametrization, routine: LimitRoutine, phi: str, *, deco
     X: dict[int, list[Vector]] = {l: [] for l in range(1, L + 1)}  # xˡₛ of the training steps s < t
 
     def forward(t: int, xi: np.ndarray, tag: str) -> tuple[list[Vector], list[Vector]]:
-        w1 = tuple(float(np.dot(routine.xs[s], xi)) for s in range(t))
+        w1 = tuple(float(np.dot(train_xs[s], xi)) for s in range(t))
         h = prog.nonlin(_Update(tuple(map(float, xi)), t, eta, w1), *u, *G[1], params=(kap[1], lam[1], *chis),
                         name=f"h1{tag}", label="h1")
         hs, xs = [h], [prog.nonlin(f_phi, h, name=f"x1{tag}", label=act.name)]
@@ -133,12 +137,12 @@ def mlp_sgd_program(p: Parametrization, routine: LimitRoutine, phi: str, *, deco
     outputs: list[tuple[Scalar, ...]] = []
     for t in range(routine.steps + 1):
         outputs.append(tuple(prog.moment(_prod, v, forward(t, q, f"({t},p{k})")[1][-1], name=f"f{t}(p{k})")
-                             for k, q in enumerate(routine.probes)))
+                             for k, q in enumerate(data.probes)))
         if t == routine.steps:
             break
-        hs, xs = forward(t, routine.xs[t], f"@{t}")
+        hs, xs = forward(t, train_xs[t], f"@{t}")
         f = prog.moment(_prod, v, xs[-1], name=f"f{t}(xi{t})")
-        chi = prog.moment(lambda fv, t=t: routine.chi(fv, t), params=(f,), name=f"chi{t}", label="L'")
+        chi = prog.moment(lambda fv, y=train_ys[t]: loss_derivative(loss, fv, y), params=(f,), name=f"chi{t}", label="L'")
         g = prog.nonlin(lambda vv, hh: vv * d_phi(hh), v, hs[-1], name=f"g{L}@{t}", label="v*phi'")
         gs = {L: g}
         for l in range(L, 1, -1):
@@ -170,11 +174,11 @@ def engine_draws(input_dim: int) -> DrawFn:
     return draws
 
 
-def mlp_finite(p: Parametrization, routine: LimitRoutine, phi: str, width: int, seeds: Sequence[int], *,
-               decoupled: bool = False, engine: bool = True) -> np.ndarray:
+def mlp_finite(p: Parametrization, routine: Routine, width: int, seeds: Sequence[int], *,
+               data: TrainingData | None = None, engine: bool = True) -> np.ndarray:
     """fₜ(probes) of the program at width n, shape (T+1, S, P, 1) like :func:`finite_outputs`; with
     ``engine`` the initial draws are the engine's (same networks), else the program's own."""
-    mp = mlp_sgd_program(p, routine, phi, decoupled=decoupled)
+    mp = mlp_sgd_program(p, routine, data=data)
     run = run_finite(mp.program, width, seeds, draws=engine_draws(routine.input_dim) if engine else None)
     return np.stack([np.stack([run[h] for h in row], axis=-1) for row in mp.outputs])[..., None]
 
@@ -189,11 +193,12 @@ class MLPLimit:
     replicates: int
 
 
-def mlp_limit(p: Parametrization, routine: LimitRoutine, phi: str, *, decoupled: bool = False,
+def mlp_limit(p: Parametrization, routine: Routine, *, data: TrainingData | None = None,
               particles: int = 2**16, replicates: int = 16, seed: int = 0) -> MLPLimit:
-    """Algorithm 1: f̊ₜ(probes) of SGD in ``p`` as Z-evaluation (Definition 7.3) of
-    :func:`mlp_sgd_program`; µP (all width exponents ≤ 0) only — see the module docstring."""
-    mp = mlp_sgd_program(p, routine, phi, decoupled=decoupled)
+    """Algorithm 1: f̊ₜ(probes) of SGD in ``p`` as ``routine`` says on ``data``, as Z-evaluation
+    (Definition 7.3) of :func:`mlp_sgd_program`; µP (all width exponents ≤ 0) only — see the module
+    docstring."""
+    mp = mlp_sgd_program(p, routine, data=data)
     bad = {k: e for k, e in mp.exponents.items() if e > 0}
     if bad:
         k, e = next(iter(bad.items()))

@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from impl.experiments.table import ExperimentTable
-from impl.plots.coordcheck import save_png
+from impl.reporting.figures.coordcheck import save_png
 
 __all__ = ["plot_tables"]
 

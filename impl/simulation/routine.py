@@ -1,8 +1,11 @@
-"""The training routine's settings: :class:`TrainConfig` (paper Section 3, Eq. (1); Section 9.1).
+"""The training routine: :class:`Routine` (paper Section 3, Eq. (1); Section 9.1) — tp4's one routine type.
 
 Everything here is width-independent: the theory compares *the same* training routine (same data,
 same η, same number of steps) as the width n grows, and the parametrization (a, b, c) alone decides
-how each weight and learning rate scales with n.
+how each weight and learning rate scales with n. The finite-width engine, the sweeps, the theorem
+checks and the infinite-width limits all take a :class:`Routine`; its data (inputs, labels, probes)
+is a function of the routine alone (:func:`impl.simulation.training_data`), or explicit
+:class:`~impl.simulation.TrainingData` passed beside it.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ import torch
 
 from impl.simulation.activations import Activation, resolve_activation
 
-__all__ = ["TrainConfig", "LOSSES", "DTYPES"]
+__all__ = ["Routine", "LOSSES", "DTYPES", "INPUTS"]
 
 LOSSES: tuple[str, ...] = ("mse", "logistic")
+INPUTS: tuple[str, ...] = ("clustered", "sphere", "signs")
+"""Input distributions (:func:`impl.simulation.training_data` documents each)."""
 DTYPES: dict[str, torch.dtype] = {"float64": torch.float64, "float32": torch.float32}
 
 
@@ -25,7 +30,7 @@ def _int_at_least(value: object, lo: int, what: str) -> None:
 
 
 @dataclass(frozen=True)
-class TrainConfig:
+class Routine:
     """One SGD training routine, independent of width and network seed.
 
     * ``phi``: a name from :data:`impl.simulation.activations.ACTIVATIONS` or an ``Activation``.
@@ -39,6 +44,9 @@ class TrainConfig:
     * ``decoupled``: Section 6.2 partially decoupled backprop (Eq. (20)) in layers 2..L.
     * ``dtype``: ``"float64"`` or ``"float32"``; ``device``: ``"cpu"`` or an available ``"cuda[:k]"``.
     * ``data_seed``: the only source of the inputs, labels and probes (:func:`training_data`).
+    * ``inputs``: how inputs and probes are drawn, one of :data:`INPUTS` (default ``"clustered"``).
+    * ``label``: None for the loss's default labels (N(0, 1) for MSE, ±1 for logistic), or a number
+      y > 0 for labels ±y with random signs (a fixed magnitude keeps χ₀ = f₀ − y away from 0).
     """
 
     phi: str | Activation = "tanh"
@@ -54,6 +62,8 @@ class TrainConfig:
     dtype: str = "float64"
     device: str = "cpu"
     data_seed: int = 0
+    inputs: str = "clustered"
+    label: float | None = None
 
     def __post_init__(self) -> None:
         resolve_activation(self.phi)
@@ -71,6 +81,16 @@ class TrainConfig:
         for flag in ("bias", "decoupled"):
             if not isinstance(getattr(self, flag), bool):
                 raise ValueError(f"{flag} must be a bool, got {getattr(self, flag)!r}")
+        if self.inputs not in INPUTS:
+            raise ValueError(f"inputs must be one of {', '.join(INPUTS)}, got {self.inputs!r}")
+        label = self.label
+        if label is not None and (isinstance(label, bool) or not isinstance(label, (int, float))
+                                  or not 0 < float(label) < float("inf")):
+            raise ValueError(f"label must be None or a positive finite number, got {label!r}")
+        if label is not None and self.loss == "logistic" and float(label) != 1.0:
+            raise ValueError(f"logistic loss needs labels in {{-1, +1}}: label must be None or 1, got {label!r}")
+        if self.inputs == "signs" and self.probes != 2:
+            raise ValueError(f"inputs 'signs' has exactly 2 probes (the all-ones vector and its negative), got {self.probes}")
         if self.dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
         self.torch_device  # validates

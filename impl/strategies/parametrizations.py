@@ -1,4 +1,4 @@
-"""Hypothesis strategies over abc-parametrizations, built constructively (no filtering).
+"""Hypothesis strategies over abc-parametrizations, built constructively (no filtering) — Section 3.
 
 Every strategy draws exponents on a lattice (default step 1/4; any step with ½ a multiple of it,
 i.e. 1/2, 1/4, 1/6, 1/8, …) and, unless ``canonical=True``, applies a random Eq. (5) shift θ so

@@ -19,10 +19,10 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from impl.plots.coordcheck import log_axes, save_png
+from impl.reporting.figures.coordcheck import log_axes, save_png
 
 if TYPE_CHECKING:
-    from impl.reporting.collect import MaxLRResult
+    from impl.reporting.results import MaxLRResult
 
 __all__ = ["plot_max_lr"]
 

@@ -5,8 +5,8 @@ One figure per parametrization: columns are SGD steps t = 0 … T, rows are grou
 feature-kernel changes). Each quantity's RMS size (over seeds) is plotted against width on log-log
 axes, with the least-squares fit n^{slope} (dashed) and the predicted slope n^{e} of
 :func:`impl.theory.predicted_exponents` (dotted, anchored at the fitted line's value at the geometric
-mean width, so only the slopes are compared — Section 3, Table 1; THEORY.md §5). Legend marks: ✓
-consistent, ✗ inconsistent, ? inconclusive (the measurement layer's decision).
+mean width, so only the slopes are compared — Section 3, Table 1; docs/theory.md §5). Legend marks: ✓
+agree, ✗ disagree, ? undecided (the measurement layer's decision of the theory's claim).
 """
 
 from __future__ import annotations
@@ -28,8 +28,7 @@ from PIL import Image
 from impl.atomic import write_atomic
 
 if TYPE_CHECKING:
-    from impl.reporting.collect import SpecReport
-    from impl.reporting.statements import QuantityRecord
+    from impl.reporting.results import QuantityRecord, SpecReport
 
 __all__ = ["DPI", "GROUPS", "group_of", "log_axes", "save_png", "plot_coordcheck"]
 
@@ -39,7 +38,15 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("weight updates", r"delta_W\d+_x|delta_Wout_x|Wout0_delta_x"),
     ("output & kernels", r"f0|delta_f|delta_kernel\d+"),
 )
-MARK = {"consistent": "✓", "inconsistent": "✗", "inconclusive": "?"}
+MARK = {"agree": "✓", "disagree": "✗", "undecided": "?"}
+
+
+def _exponent(claim: str | None) -> Fraction | None:
+    """The claimed exponent ("-1/2"), or None for a behaviour claim ("vanishes") or no claim."""
+    try:
+        return None if claim is None else Fraction(claim)
+    except ValueError:
+        return None
 
 
 def group_of(name: str) -> int | None:
@@ -79,8 +86,7 @@ def log_axes(ax: Any, widths: Sequence[float]) -> None:
 
 def _label(q: "QuantityRecord") -> str:
     fit = "—" if not math.isfinite(q.slope) else f"{q.slope:+.2f}"
-    pred = q.predicted if q.predicted is not None else (q.expected or "—")
-    return f"{q.name} {MARK.get(q.decision, '')}: fit {fit}, theory {pred}"
+    return f"{q.name} {MARK.get(q.verdict, '')}: fit {fit}, theory {q.claim or '—'}"
 
 
 def _draw(ax: object, widths: np.ndarray, q: "QuantityRecord", colour: object) -> None:
@@ -91,10 +97,11 @@ def _draw(ax: object, widths: np.ndarray, q: "QuantityRecord", colour: object) -
         return
     fitted = np.exp(q.intercept) * widths ** q.slope
     ax.loglog(widths, fitted, "--", color=colour, lw=1)  # type: ignore[attr-defined]
-    if q.predicted is not None:
+    exponent = _exponent(q.claim)
+    if exponent is not None:
         mid = math.exp(float(np.mean(np.log(widths))))
         anchor = math.exp(q.intercept) * mid ** q.slope
-        predicted = anchor * (widths / mid) ** float(Fraction(q.predicted))
+        predicted = anchor * (widths / mid) ** float(exponent)
         ax.loglog(widths, predicted, ":", color=colour, lw=1.6)  # type: ignore[attr-defined]
 
 

@@ -1,0 +1,209 @@
+"""Per-check calibration: each finite-width check's false-alarm rate, undecided rate and power.
+
+A *case* is one check of :mod:`impl.checks` applied to one parametrization. A *run* is the case under
+one training routine: φ, η and data seed vary with the run index (and so do the network seeds, which
+are derived from the routine), so runs are independent repetitions of what a hypothesis example does.
+Each run is judged against
+
+* the **correct** theory — ``disagree`` is a *false alarm*; ``undecided`` after the retries fails the
+  suite too (never a pass), so it is counted apart;
+* **wrong** theories (:class:`~impl.checks.Theory`): every exponent claim off by ±1/4 or ±1/2, or every
+  behaviour claim flipped (Θ(1) ↔ vanishes, grows ↔ bounded). The *power* is the rate at which the
+  check then does not agree (disagrees, or stays undecided); a wrong theory that agrees is a miss. A
+  perturbation that changes none of a case's claims is ``n/a``.
+
+The budget is an argument (profile ``dev``, ``ci`` or ``nightly``). The wrong theories reuse the
+correct run's sweeps from the job cache, so they only cost the retries they trigger. Each finished run
+is appended to a JSON-lines log at once, so an interrupted calibration resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Callable, ClassVar, Iterable, Iterator, Sequence
+
+from impl.checks import dichotomy, f0, layerwise, max_lr, maximal_updates, nontriviality, stability, uniform
+from impl.checks.budget import Budget, budget_for
+from impl.checks.evidence import PHIS, ROUTINE, Sweeps, one_thread
+from impl.checks.results import CheckResult
+from impl.checks.theory import Theory
+from impl.measurement import OutcomeCounts, Verdict
+from impl.simulation import Routine
+from impl.theory import Parametrization, parse_spec
+
+__all__ = ["Case", "CASES", "PERTURBATIONS", "LRS", "routine_for", "run_case", "calibrate", "summarize",
+           "format_table", "CheckRates"]
+
+PERTURBATIONS: dict[str, tuple[Fraction, bool]] = {
+    "correct": (Fraction(0), False),
+    "+1/4": (Fraction(1, 4), False),
+    "-1/4": (Fraction(-1, 4), False),
+    "+1/2": (Fraction(1, 2), False),
+    "-1/2": (Fraction(-1, 2), False),
+    "flipped": (Fraction(0), True),
+}
+"""name → (exponent offset, flip behaviours)."""
+LRS = (0.75, 1.0, 1.25, 1.5)
+CheckFn = Callable[..., CheckResult]
+
+
+@dataclass(frozen=True)
+class Case:
+    """``check(p, routine, budget, against=…)`` of ``statement`` on the parametrization ``spec`` (depth)."""
+
+    statement: str
+    label: str
+    check: CheckFn
+    spec: str
+    depth: int
+
+    @property
+    def p(self) -> Parametrization:
+        return parse_spec(self.spec, self.depth)
+
+
+CASES: tuple[Case, ...] = (
+    Case("Thm 3.3 stable", "bounded µP", stability.check_stability, "mup", 2),
+    Case("Thm 3.3 stable", "bounded NTP", stability.check_stability, "ntp", 2),
+    Case("Thm 3.3 unstable", "SP grows", stability.check_stability, "sp", 2),
+    Case("Thm 3.3 unstable", "init violated", stability.check_stability, "a=0,0,1/2;b=0,0,1/2;c=0", 2),
+    Case("Thm 3.3 unstable", "a+b+r violated", stability.check_stability, "a=-1/4,1/4,1/2;b=1/4,1/4,0;c=0", 2),
+    Case("Thm 3.4", "µP moves f", nontriviality.check_nontriviality, "mup", 2),
+    Case("Thm 3.4", "trivial freezes f", nontriviality.check_nontriviality, "a=-1/2,0,1/2;b=1/2,1/2,1/2;c=1/2", 2),
+    Case("Thm 3.6/3.8", "µP learns features", dichotomy.check_dichotomy, "mup", 2),
+    Case("Thm 3.6/3.8", "NTP kernel regime", dichotomy.check_dichotomy, "ntp", 2),
+    Case("Cor 3.10", "µP f0", f0.check_f0, "mup", 2),
+    Case("Cor 3.10", "UP_1/4 f0", f0.check_f0, "up:1/4", 2),
+    Case("Thm 5.6", "µP maximal", maximal_updates.check_maximal_updates, "mup", 2),
+    Case("Thm 5.6", "NTP not maximal", maximal_updates.check_maximal_updates, "ntp", 2),
+    Case("Thm H.13(3)", "layer 1 only maximal", layerwise.check_layerwise_feature_learning,
+         "a=-1/2,1/4,1/2;b=1/2,1/4,1/2;c=0", 2),
+    Case("Thm G.4", "UP_1/4", uniform.check_uniform_parametrization, "up:1/4", 2),
+    Case("Thm G.4", "UP_1/2", uniform.check_uniform_parametrization, "up:1/2", 1),
+    Case("Thm 4.1 max LR", "SP ~ n^-1", max_lr.check_max_lr, "sp", 2),
+    Case("Thm 4.1 max LR", "µP ~ n^0", max_lr.check_max_lr, "mup", 2),
+)
+
+
+def routine_for(case: Case, run: int) -> Routine:
+    """The run-th routine: φ and η cycle through the suite's choices, data seed 10 000 + run. (The
+    max-LR search keeps tanh, as the suite's check does, and varies the data seed.)"""
+    phi = "tanh" if case.check is max_lr.check_max_lr else PHIS[run % len(PHIS)]
+    return replace(ROUTINE, phi=phi, lr=LRS[run % len(LRS)], data_seed=10_000 + run)
+
+
+def _outcome(result: CheckResult, perturbed: bool) -> str:
+    if perturbed and not result.perturbed:
+        return "n/a"
+    return result.verdict.value
+
+
+def run_case(index: int, run: int, profile: "str | Budget" = "ci", cache_dir: str | None = None) -> dict[str, object]:
+    """Every perturbation of case ``index`` under the run-th routine (one record of the log)."""
+    case, budget = CASES[index], budget_for(profile)
+    routine = routine_for(case, run)
+    sweeps = Sweeps(cache_dir=cache_dir)
+    outcomes = {}
+    with one_thread():
+        for name, (offset, flip) in PERTURBATIONS.items():
+            theory = Theory(case.p, offset=offset, flip=flip)
+            result = case.check(case.p, routine, budget, against=theory, sweeps=sweeps)
+            outcomes[name] = _outcome(result, name != "correct")
+    return {"statement": case.statement, "case": case.label, "run": run, "routine": repr(routine),
+            "profile": budget.profile, "outcomes": outcomes}
+
+
+def _done(log: Path, profile: str) -> set[tuple[str, int]]:
+    if not log.exists():
+        return set()
+    out = set()
+    for line in log.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            rec = json.loads(line)
+            if rec.get("profile") == profile:
+                out.add((rec["case"], int(rec["run"])))
+    return out
+
+
+def calibrate(runs: int, log: Path, *, profile: "str | Budget" = "ci", jobs: int = 1,
+              statements: Sequence[str] | None = None, cache_dir: str | None = None,
+              progress: Callable[[dict[str, object]], None] | None = None) -> list[dict[str, object]]:
+    """Run every case ``runs`` times under ``profile`` (skipping runs already in ``log`` for that profile),
+    appending each record to ``log`` as it finishes; returns the log's records for the selected
+    statements and profile."""
+    budget = budget_for(profile)
+    chosen = [i for i, c in enumerate(CASES) if statements is None or c.statement in statements]
+    done = _done(log, budget.profile)
+    todo = [(i, k) for k in range(runs) for i in chosen if (CASES[i].label, k) not in done]
+    log.parent.mkdir(parents=True, exist_ok=True)
+
+    def record(rec: dict[str, object]) -> None:
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(rec) + "\n")
+        if progress:
+            progress(rec)
+
+    if jobs <= 1:
+        for i, k in todo:
+            record(run_case(i, k, budget, cache_dir))
+    else:
+        with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
+            for rec in _as_completed(pool, todo, budget, cache_dir):
+                record(rec)
+    labels = {CASES[i].label for i in chosen}
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in records if r["case"] in labels and int(r["run"]) < runs and r.get("profile") == budget.profile]
+
+
+def _as_completed(pool: ProcessPoolExecutor, todo: Iterable[tuple[int, int]], budget: Budget,
+                  cache_dir: str | None) -> Iterator[dict[str, object]]:
+    futures = [pool.submit(run_case, i, k, budget, cache_dir) for i, k in todo]
+    for fut in as_completed(futures):
+        yield fut.result()
+
+
+@dataclass(frozen=True)
+class CheckRates(OutcomeCounts):
+    """Outcome counts of one statement's cases under one perturbation; "n/a" outcomes do not count
+    (rates with Clopper–Pearson bounds: :class:`~impl.measurement.OutcomeCounts`)."""
+
+    excluded: ClassVar[tuple[str, ...]] = (Verdict.NOT_APPLICABLE.value,)
+    statement: str
+    perturbation: str
+    counts: dict[str, int]
+
+
+def summarize(records: Iterable[dict[str, object]]) -> list[CheckRates]:
+    """Counts per (statement, perturbation), in the order of :data:`CASES` and :data:`PERTURBATIONS`."""
+    counts: dict[tuple[str, str], Counter[str]] = {}
+    for rec in records:
+        for pert, outcome in rec["outcomes"].items():  # type: ignore[attr-defined]
+            counts.setdefault((str(rec["statement"]), pert), Counter())[outcome] += 1
+    order = list(dict.fromkeys(c.statement for c in CASES))
+    return [CheckRates(s, p, dict(counts[(s, p)])) for s in order for p in PERTURBATIONS if (s, p) in counts]
+
+
+def format_table(rates: Sequence[CheckRates]) -> str:
+    """Markdown: per statement, runs, false alarms under the correct theory (with a 95% upper bound),
+    undecided runs, and the rate at which each wrong theory is not agreed with (the power)."""
+    wrong = [p for p in PERTURBATIONS if p != "correct"]
+    head = ("| statement | case runs | false alarm (95% upper) | undecided | "
+            + " | ".join(f"fails when {p}" for p in wrong) + " |")
+    out = [head, "|" + "---|" * (4 + len(wrong))]
+    by = {(r.statement, r.perturbation): r for r in rates}
+    for s in dict.fromkeys(r.statement for r in rates):
+        ok = by.get((s, "correct"))
+        if ok is None:
+            continue
+        cells = [s, str(ok.total), f"{ok.rate('disagree'):.2f} ({ok.upper('disagree'):.2f})", f"{ok.rate('undecided'):.2f}"]
+        for p in wrong:
+            r = by.get((s, p))
+            cells.append("n/a" if r is None or not r.total else f"{r.rate('disagree', 'undecided'):.2f} ({r.total})")
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)

@@ -1,0 +1,82 @@
+"""Corollary 3.9 (Dynamical Dichotomy), with Theorems 3.6 and 3.8, at finite width — Section 3.2, App. H
+(docs/theory.md §2.5–2.7).
+
+*In words:* take a stable, nontrivial abc-parametrization of an MLP with φ = tanh or σ-gelu. As the
+width → ∞ exactly one of two things happens: it **learns features** (Δx^L and the layer-L feature
+kernel move by Θ(1); Theorem 3.6: iff r = 0), or it is in the **kernel regime** (f evolves by kernel
+gradient descent, f₁ − f₀ = −ηK(ξ, ξ₀)χ₀ in the limit, and features move like n^{−r}; Theorem 3.8:
+iff r > 0). Never both, never neither.
+
+The check, after the first step: feature learning — ``delta_x{L}`` and ``delta_kernel{L}`` have width
+exponent 0 and the η-vs-2η nonlinearity (f₁(2η) − f₀) − 2(f₁(η) − f₀) (RMS over probes) is Θ(1);
+kernel regime — ``delta_x{L}`` ~ n^{−r}, the feature-kernel change vanishes and so does the
+nonlinearity (f₁ − f₀ is linear in η in the limit). Feature learning under the one-step lag
+(App. H.3) only starts at t = 2, where the η comparison of the first step says nothing, so the check
+does not apply there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Sequence
+
+import numpy as np
+
+from impl.checks.budget import BUDGETS, Budget
+from impl.checks.evidence import ROUTINE, Statement, Sweeps, check_result, confirm, not_applicable, one_thread
+from impl.checks.results import CheckResult
+from impl.checks.theory import Theory, theory_of
+from impl.measurement import JobResult, theory_claims
+from impl.simulation import Routine, simulate
+from impl.theory import Behaviour, Parametrization, Regime, lag_applies
+
+__all__ = ["STATEMENT", "says", "applies", "simulate_eta_pair", "check_dichotomy"]
+
+STATEMENT = Statement("regime", "Thm 3.6/3.8 dichotomy", "Section 3.2, Cor 3.9, App. H", lambda L: 3)
+
+
+def says(theory: Theory) -> str:
+    c = theory.classify()
+    return c.regime.value if c.stable else "n/a (unstable)"
+
+
+def applies(theory: Theory) -> str | None:
+    """None when the check applies to the theory's parametrization, else why not."""
+    c = theory.classify()
+    if not c.stable:
+        return "unstable: only Theorem 3.3 applies"
+    if not c.nontrivial:
+        return "trivial: the dichotomy is about nontrivial parametrizations"
+    if c.regime is Regime.FEATURE_LEARNING and lag_applies(theory.p):
+        return "feature learning under the one-step lag (App. H.3) starts at t = 2; the first-step check does not apply"
+    return None
+
+
+def simulate_eta_pair(p: Parametrization, routine: Routine, width: int, seeds: Sequence[int]) -> JobResult:
+    """One SGD step at η and at 2η from the same draws; ``eta_nonlinearity`` is the RMS over probes of
+    (f₁(2η) − f₀) − 2(f₁(η) − f₀), zero exactly when f₁ − f₀ is linear in η (its signed per-probe values
+    are kept too: the limit is deterministic, :mod:`impl.checks.evidence`)."""
+    with one_thread():
+        one, two = (simulate(p, replace(routine, lr=k * routine.lr, steps=1), width, seeds) for k in (1, 2))
+    d1, d2 = one.outputs[1] - one.outputs[0], two.outputs[1] - two.outputs[0]  # (S, P, d_o)
+    signed = (d2 - 2 * d1).reshape(d1.shape[0], -1)  # (S, P·d_o)
+    size = np.sqrt(np.mean(signed**2, axis=1))
+    blow = np.maximum(one.blowup_step, two.blowup_step)
+    return JobResult(width, tuple(seeds), 1, {"eta_nonlinearity": np.stack([np.zeros_like(size), size])}, blow,
+                     {"eta_nonlinearity": np.stack([np.zeros_like(signed), signed])})
+
+
+def check_dichotomy(p: Parametrization, routine: Routine = ROUTINE, budget: Budget = BUDGETS["dev"], *,
+                    against: "Parametrization | Theory | None" = None, sweeps: Sweeps | None = None) -> CheckResult:
+    """Theorems 3.6/3.8 on the networks of ``p``, judged against ``against``'s theory (default p's)."""
+    theory = theory_of(p, against)
+    why_not = applies(theory)
+    if why_not is not None:
+        return not_applicable(STATEMENT, p, theory, routine, says(theory), why_not)
+    L = p.depth
+    features = confirm(p, routine, theory_claims(theory.p, [f"delta_x{L}", f"delta_kernel{L}"], step=1), step=1,
+                       budget=budget, theory=theory, sweeps=sweeps)
+    feature_learning = theory.classify().regime is Regime.FEATURE_LEARNING
+    eta = confirm(p, replace(routine, steps=1), {"eta_nonlinearity": Behaviour.THETA1 if feature_learning else Behaviour.VANISHES},
+                  step=1, budget=budget, theory=theory, sweeps=sweeps, job=simulate_eta_pair)
+    return check_result(STATEMENT, p, theory, routine, says(theory), [features, eta])

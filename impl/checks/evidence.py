@@ -1,0 +1,200 @@
+"""Finite-width evidence for claims: width sweeps, network seeds, and the escalation loop, in one place.
+
+:func:`confirm` measures a parametrization p under a :class:`~impl.simulation.Routine` at the
+budget's widths and decides each claim (:func:`impl.measurement.decide`, level 1 − α with the
+budget's α). A claim that disagrees settles the statement at once; while a claim stays undecided the
+sweep is repeated with twice the seeds (the first seeds come from the job cache), up to
+``budget.retries`` times; still undecided after the last attempt it is reported ``undecided`` with its
+reason — never a pass. Every decision of every attempt is counted (``Evidence.decisions``), so a
+run's family of decisions, retries included, is known (:mod:`impl.checks.budget`).
+
+The size a claim is judged on: by default each seed's size (an RMS over coordinates, probes and
+outputs), fitted by its RMS over seeds. But a Θ(1) claim about a scalar quantity whose limit is
+deterministic given the data (fₜ − f₀, ΔW^{L+1}x^L, W₀^{L+1}Δx^L, the feature-kernel change, the
+η-nonlinearity) is judged on the *seed-averaged* size — the RMS over probes of the mean over seeds of
+the signed per-probe values (:func:`impl.measurement.fit_exponent` with (W, S, K) values). Why: at
+finite width each seed's value is the limit plus an n^{−1/2} fluctuation, so every seed's RMS is
+√(A² + B²/n); when B²/n is comparable with A² at the smallest widths — second-order quantities, or
+σ-gelu's sharp kink — the 64…1024 slope comes out −0.1 to −0.2 although the limit is Θ(1). The mean
+over S seeds divides B²/n by S and leaves A (docs/theory.md §5.4, §5.6). It does not excuse a wrong
+claim: a quantity that truly vanishes has a vanishing seed mean too (a mean-zero fluctuation of size
+n^{−1/2} averages to n^{−1/2}/√S, slope −½), and one whose Θ(1) part is random across seeds keeps a
+Θ(1) seed mean (its distribution does not depend on n).
+
+Network seeds are a deterministic function of (p, routine) — SHA-256 of their canonical text, never
+``hash()`` — so every run and every xdist worker draws the same networks, and the first k seeds are
+the same whatever the seed count (a retry reuses the cached first attempt).
+
+The default routine of the theorem checks (:data:`ROUTINE`): SGD with batch 1 and MSE on the
+default inputs, labels ±2 (random signs), 64 probes, two steps — enough for the first step at which
+the exponents hold even under the one-step lag of App. H.3. Labels of fixed magnitude keep the loss
+derivative χ₀ = f₀ − y away from 0 for every network seed, which otherwise makes the per-seed update
+sizes of Θ(1)-f₀ parametrizations (NTP) spread by a factor e^{±0.65} and the fitted slopes useless
+(measured; with |y| = 2 the spread is e^{±0.16}).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable, Mapping, Sequence
+
+import torch
+
+from impl.checks.budget import Budget
+from impl.checks.results import CheckResult, ClaimResult, claim_result, combine_reason
+from impl.checks.theory import Theory
+from impl.measurement import Claim, SweepResult, Verdict, code_version, decide, fit_exponent, run_sweep
+from impl.measurement.cache import canonical
+from impl.simulation import Routine, simulate
+from impl.theory import Behaviour, Parametrization
+
+__all__ = ["ROUTINE", "PHIS", "Statement", "Sweeps", "Evidence", "network_seeds", "simulate_job", "confirm", "claim_sizes",
+           "check_result", "not_applicable", "one_thread"]
+
+ROUTINE = Routine(steps=2, probes=64, label=2.0)
+"""The theorem checks' default routine (module docstring); hypothesis varies φ, η and the data seed."""
+PHIS: tuple[str, ...] = ("tanh", "sigma_gelu")
+"""The nonlinearities of Assumption 3.1 (the dichotomy needs one; a linear φ breaks it)."""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A statement of the paper as a check: its key, its title in tables, where the paper states it, and
+    the most claims one attempt decides for a depth-L parametrization (``max_claims(L)``: the α bookkeeping
+    of a run, :func:`impl.checks.planned_decisions`)."""
+
+    key: str
+    title: str
+    section: str
+    max_claims: Callable[[int], int] = lambda depth: 1
+
+
+class one_thread:
+    """Context manager: torch on one intra-op thread (one core per job or xdist worker is faster here)."""
+
+    def __enter__(self) -> None:
+        self.before = torch.get_num_threads()
+        torch.set_num_threads(1)
+
+    def __exit__(self, *exc: object) -> None:
+        torch.set_num_threads(self.before)
+
+
+def simulate_job(p: Parametrization, routine: Routine, width: int, seeds: Sequence[int]) -> Any:
+    """One (width, seed chunk) job of a sweep: :func:`impl.simulation.simulate` on one torch thread."""
+    with one_thread():
+        return simulate(p, routine, width, seeds)
+
+
+def network_seeds(p: Parametrization, routine: Any, n: int) -> tuple[int, ...]:
+    """n seeds, a deterministic function of (p, routine); the first k are the same for every n ≥ k."""
+    text = json.dumps([p.as_strings(), canonical(routine)], sort_keys=True, separators=(",", ":"))
+    base = (int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) % 100_000) * 1_000
+    return tuple(range(base, base + n))
+
+
+@dataclass(frozen=True)
+class Sweeps:
+    """Where and how the checks run their sweeps: the job cache directory (None: no disk cache), the
+    executor (None: in-process; a process pool or a dask client: :func:`impl.measurement.run_sweep`)
+    and whether to show a progress bar. Sweeps repeated with the same seeds come from the cache."""
+
+    cache_dir: str | os.PathLike[str] | None = None
+    executor: Any = None
+    progress: bool = False
+
+    def run(self, p: Parametrization, routine: Any, widths: Sequence[int], n_seeds: int, *,
+            job: Callable[..., Any] = simulate_job, seeds_of: Parametrization | None = None,
+            seed_key: Any = None, code: str = "", seed_chunk: int | None = 16) -> SweepResult:
+        """Sweep ``p`` under ``routine`` (any cache-keyable job configuration) with ``n_seeds`` seeds derived
+        from (``seeds_of`` or p, ``seed_key`` or routine), ``job`` per (width, seed chunk); ``code`` adds
+        digests of code the job depends on beyond the engine and itself to the cache key."""
+        seeds = network_seeds(seeds_of or p, routine if seed_key is None else seed_key, n_seeds)
+        version = code_version(simulate) + code_version(job) + code
+        with one_thread():
+            return run_sweep(p, routine, widths, seeds, executor=self.executor, cache_dir=self.cache_dir,
+                             progress=self.progress, seed_chunk=min(n_seeds, seed_chunk or n_seeds),
+                             simulate_fn=job, code_version=version)
+
+
+def claim_sizes(result: SweepResult, name: str, step: int, claim: Claim) -> Any:
+    """What ``claim`` about ``name`` is judged on (module docstring): signed per-probe values (W, S, K)
+    for a Θ(1) claim where the sweep recorded them, else per-seed sizes (W, S)."""
+    theta1 = claim is Behaviour.THETA1 or (isinstance(claim, Fraction) and claim == 0)
+    probes = result.probes_at(name, step) if theta1 else None
+    return probes if probes is not None else result.at(name, step)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The outcome of :func:`confirm`: the verdict over all claims, why, each claim's last decision, how
+    many attempts and decisions it took, whether a wrong theory changed a claim, and the last sweep."""
+
+    verdict: Verdict
+    reason: str
+    claims: tuple[ClaimResult, ...]
+    attempts: int
+    decisions: int
+    perturbed: bool
+    sweep: SweepResult | None = field(default=None, repr=False)
+
+
+def confirm(p: Parametrization, routine: Any, claims: Mapping[str, Claim], *, budget: Budget, theory: Theory,
+            step: int, sweeps: Sweeps | None = None, job: Callable[..., Any] = simulate_job,
+            seeds: int | None = None, seed_key: Any = None, code: str = "") -> Evidence:
+    """Measure p under ``routine`` after ``step`` steps and decide ``claims`` — stated by p's exact
+    theory; ``theory`` perturbs them when it is a wrong one — escalating undecided claims (module
+    docstring). ``seeds`` overrides the first attempt's seed count; ``job``, ``seed_key`` and ``code``
+    go to :meth:`Sweeps.run`."""
+    if not claims:
+        raise ValueError(f"no claims to check for {p}")
+    judged = theory.perturb(claims)
+    runner = sweeps or Sweeps()
+    decisions, attempts, result = 0, 0, None
+    rows: tuple[ClaimResult, ...] = ()
+    verdict = Verdict.UNDECIDED
+    for attempt in range(budget.retries + 1):
+        n = budget.seeds_at(attempt, seeds)
+        result = runner.run(p, routine, budget.widths, n, job=job, seed_key=seed_key, code=code)
+        attempts += 1
+        rows = tuple(
+            claim_result(name, step, decide(fit_exponent(
+                result.widths, claim_sizes(result, name, step, claim), alpha=budget.alpha, step=step,
+                seeds=result.seeds, blowup_step=None if name == "f0" else result.blowup_step), claim), n)
+            for name, claim in judged.items())
+        decisions += len(rows)
+        verdict = Verdict.combine([r.verdict for r in rows])
+        if verdict is not Verdict.UNDECIDED:
+            break
+    reason = combine_reason(rows, verdict)
+    if verdict is Verdict.UNDECIDED:
+        reason = f"still undecided with {rows[0].seeds} seeds after {attempts} attempt(s): {reason}"
+    return Evidence(verdict, reason, rows, attempts, decisions, judged != dict(claims), result)
+
+
+def check_result(statement: Statement, p: Parametrization, theory: Theory, routine: Any, says: str,
+                 evidence: Sequence[Evidence]) -> CheckResult:
+    """A :class:`CheckResult` from the evidence of one or more :func:`confirm` calls (all must agree)."""
+    verdict = Verdict.combine([e.verdict for e in evidence])
+    claims = tuple(c for e in evidence for c in e.claims)
+    reasons = [e.reason for e in evidence if e.verdict is verdict] if verdict is not Verdict.AGREE else []
+    reason = "; ".join(reasons) if reasons else combine_reason(claims, verdict)
+    return CheckResult(statement.key, statement.title, p.spec(), theory.describe(), routine, says, verdict, reason,
+                       claims, sum(e.attempts for e in evidence), sum(e.decisions for e in evidence),
+                       any(e.perturbed for e in evidence), phi=_phi_name(routine))
+
+
+def not_applicable(statement: Statement, p: Parametrization, theory: Theory, routine: Any, says: str,
+                   why: str) -> CheckResult:
+    """The ``n/a`` result of a statement that does not apply to the (claimed) parametrization."""
+    return CheckResult(statement.key, statement.title, p.spec(), theory.describe(), routine, says,
+                       Verdict.NOT_APPLICABLE, why, phi=_phi_name(routine))
+
+
+def _phi_name(routine: Any) -> str:
+    phi = getattr(routine, "phi", "")
+    return phi if isinstance(phi, str) else getattr(phi, "name", "")

@@ -1,0 +1,245 @@
+"""Every applicable theorem check for one parametrization: :func:`check_parametrization`.
+
+This is what ``tp4 check``, the pytest plugin (``--tp4-spec``) and a user's own tests call. For each
+φ it runs every statement of :data:`STATEMENTS` on finite networks of the parametrization and judges
+the measurements against a theory — the parametrization's own, or with ``against=q`` another's
+("does mine behave like µP?"). With ``expect=q`` it also asserts that the parametrization *is* q
+modulo the symmetry of Eq. (5): the exact theory decides that, and the measurements are judged
+against q's predictions, so a wrong belief fails with the theory's reason and the measured evidence.
+
+Verdicts: a statement agrees only when every claim agreed; ``undecided`` after all retries is never
+counted as agreement. :attr:`ParametrizationCheck.exit_code` is the CLI's: 0 every applicable claim
+agrees, 1 some claim disagrees, 3 no disagreement but some claim is undecided.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable, Iterable, Sequence
+
+from impl.checks import dichotomy, f0, kernel_regime, layerwise, max_lr, maximal_updates, nontriviality, stability, uniform
+from impl.checks.budget import Budget, budget_for
+from impl.checks.evidence import PHIS, ROUTINE, Statement, Sweeps
+from impl.checks.results import CheckResult
+from impl.checks.theory import Theory
+from impl.measurement import Verdict, default_cache_dir
+from impl.simulation import Routine
+from impl.simulation.activations import resolve_activation
+from impl.theory import Parametrization, classify, parse_spec, predicted_exponents
+
+__all__ = ["STATEMENTS", "ROUTINES", "EXIT_CODES", "Expectation", "ParametrizationCheck", "check_parametrization", "expectation",
+           "phis_of", "planned_decisions", "TheoryMismatch"]
+
+CheckFn = Callable[..., CheckResult]
+STATEMENTS: dict[str, tuple[Statement, CheckFn]] = {
+    m.STATEMENT.key: (m.STATEMENT, fn) for m, fn in (
+        (stability, stability.check_stability),
+        (nontriviality, nontriviality.check_nontriviality),
+        (dichotomy, dichotomy.check_dichotomy),
+        (kernel_regime, kernel_regime.check_kernel_regime_limit),
+        (f0, f0.check_f0),
+        (maximal_updates, maximal_updates.check_maximal_updates),
+        (layerwise, layerwise.check_layerwise_feature_learning),
+        (uniform, uniform.check_uniform_parametrization),
+        (max_lr, max_lr.check_max_lr),
+    )
+}
+"""statement key → (statement, check function), in the order of the paper: every statement about one
+parametrization (the limits of Section 6 and Figure 4 are about µP networks of given architectures:
+:mod:`impl.checks.limit_convergence`, :mod:`impl.checks.figure4`)."""
+ROUTINES: dict[str, Routine] = {"kernel_limit": kernel_regime.KGD_ROUTINE}
+"""Statements whose default routine is not :data:`impl.checks.ROUTINE` (φ is set per run)."""
+
+EXIT_CODES: dict[Verdict, int] = {Verdict.AGREE: 0, Verdict.NOT_APPLICABLE: 0, Verdict.DISAGREE: 1, Verdict.UNDECIDED: 3}
+"""Exit code of a judging command per overall verdict (2 is bad input)."""
+
+
+def planned_decisions(depths: Iterable[int], budget: Budget, statements: Sequence[str] | None = None) -> int:
+    """The most decisions a run may make — every claim of every statement (``Statement.max_claims``) for
+    each parametrization depth (one entry per parametrization and φ), at every attempt, retries
+    included: the family over which a run's α is split (:attr:`Budget.alpha`)."""
+    keys = list(STATEMENTS) if statements is None else list(statements)
+    per_attempt = sum(STATEMENTS[k][0].max_claims(depth) for depth in depths for k in keys)
+    return max(1, per_attempt * (budget.retries + 1))
+
+
+class TheoryMismatch(AssertionError):
+    """Raised by :meth:`ParametrizationCheck.assert_agrees`: the table of what did not agree."""
+
+
+def phis_of(phi: "str | Sequence[str]") -> tuple[str, ...]:
+    """``"tanh"``, ``"sigma_gelu"`` (or ``sigma-gelu[:σ]``), ``"both"`` (Assumption 3.1's two) or a sequence."""
+    names = list(PHIS) if phi == "both" else ([phi] if isinstance(phi, str) else list(phi))
+    if not names:
+        raise ValueError("no φ given")
+    for name in names:
+        resolve_activation(name)
+    return tuple(name.strip().lower().replace("-", "_") for name in names)
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """``expect=q``: is the parametrization q modulo Eq. (5)? The exact theory's answer and why."""
+
+    expected: str
+    verdict: Verdict
+    reason: str
+
+
+def _differences(p: Parametrization, q: Parametrization) -> list[str]:
+    cp, cq = classify(p), classify(q)
+    out = []
+    for what, a, b in (("stable", cp.stable, cq.stable), ("regime", cp.regime.value, cq.regime.value),
+                       ("r", cp.r, cq.r), ("nontrivial", cp.nontrivial, cq.nontrivial),
+                       ("µP class", cp.mup_class, cq.mup_class)):
+        if a != b:
+            out.append(f"{what} {a} (expected {b})")
+    ep, eq = predicted_exponents(p), predicted_exponents(q)
+    changed = [f"{k} n^{ep[k]} (expected n^{eq[k]})" for k in ep if ep[k] != eq[k] and ep[k] is not None and eq[k] is not None]
+    return out + changed[:4]
+
+
+def expectation(p: Parametrization, q: Parametrization) -> Expectation:
+    """Whether p equals q modulo the Eq. (5) symmetry, with the differences that the theory predicts."""
+    label = q.name or q.spec()
+    if p.depth != q.depth:
+        return Expectation(label, Verdict.DISAGREE, f"depth {p.depth}, expected {q.depth}")
+    if p.equivalent(q):
+        return Expectation(label, Verdict.AGREE, f"{p.spec()} is {label} modulo Eq. (5)")
+    diffs = _differences(p, q) or ["the same class, but not the same parametrization modulo Eq. (5)"]
+    return Expectation(label, Verdict.DISAGREE, f"{p.spec()} is not {label}: " + "; ".join(diffs))
+
+
+@dataclass(frozen=True)
+class ParametrizationCheck:
+    """Every statement checked for one parametrization (see the module docstring)."""
+
+    spec: str
+    name: str | None
+    depth: int
+    claimed: str
+    profile: str
+    results: tuple[CheckResult, ...]
+    expectation: Expectation | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        extra = [self.expectation.verdict] if self.expectation is not None else []
+        return Verdict.combine([r.verdict for r in self.results] + extra)
+
+    @property
+    def agrees(self) -> bool:
+        """True only when every applicable claim agreed (and the expectation, if any, holds)."""
+        return self.verdict is Verdict.AGREE
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.verdict]
+
+    def counts(self) -> dict[str, int]:
+        """How many (statement, φ) results have each verdict."""
+        out = {v.value: 0 for v in Verdict}
+        for r in self.results:
+            out[r.verdict.value] += 1
+        return out
+
+    def summary(self) -> str:
+        c = self.counts()
+        line = (f"{c['agree']} agree, {c['disagree']} disagree, {c['undecided']} undecided, "
+                f"{c['n/a']} not applicable")
+        if self.expectation is not None:
+            line += f"; expected {self.expectation.expected}: {self.expectation.verdict}"
+        return f"{line} — overall: {self.verdict}"
+
+    def table(self, width: int = 160) -> str:
+        """One row per (statement, φ): the theory in words, the verdict and, unless it agrees, why."""
+        rows = [("statement", "phi", "theory", "verdict")]
+        for r in self.results:
+            rows.append((r.title, r.phi, r.theory, str(r.verdict)))
+        w = [max(len(row[i]) for row in rows) for i in range(3)]
+        lines = ["  ".join(x.ljust(k) for x, k in zip(rows[0][:3], w)) + "  " + rows[0][3]]
+        for row, r in zip(rows[1:], self.results):
+            line = "  ".join(x.ljust(k) for x, k in zip(row[:3], w)) + "  " + row[3]
+            if r.verdict is not Verdict.AGREE:
+                line += f" — {r.reason}"
+            lines.append(line[:width] if r.verdict is Verdict.NOT_APPLICABLE else line)
+            if r.verdict in (Verdict.DISAGREE, Verdict.UNDECIDED):
+                lines.append(r.table())
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        against = "" if self.claimed == (self.name or self.spec) else f", judged against {self.claimed}"
+        head = f"{self.name or self.spec} (L = {self.depth}{against}, profile {self.profile})"
+        parts = [head]
+        if self.expectation is not None:
+            parts.append(f"expected {self.expectation.expected}: {self.expectation.verdict} — {self.expectation.reason}")
+        return "\n".join(parts + [self.table(), self.summary()])
+
+    def assert_agrees(self) -> None:
+        """Raise :class:`TheoryMismatch` with the table unless every applicable claim agreed."""
+        if not self.agrees:
+            raise TheoryMismatch(str(self))
+
+
+def _parametrization(spec: "str | Parametrization", depth: int | None) -> Parametrization:
+    if isinstance(spec, Parametrization):
+        if depth is not None and depth != spec.depth:
+            raise ValueError(f"depth {depth} given for a depth-{spec.depth} parametrization")
+        return spec
+    return parse_spec(spec, depth)
+
+
+def check_parametrization(
+    spec: "str | Parametrization",
+    *,
+    depth: int | None = None,
+    phi: "str | Sequence[str]" = "tanh",
+    profile: "str | Budget" = "dev",
+    expect: "str | Parametrization | None" = None,
+    against: "str | Parametrization | None" = None,
+    routine: Routine | None = None,
+    statements: Sequence[str] | None = None,
+    sweeps: Sweeps | None = None,
+    log: Callable[[CheckResult], None] | None = None,
+) -> ParametrizationCheck:
+    """Every applicable statement of the paper for ``spec`` (a preset name, ``'a=…;b=…;c=…'``, a
+    ``.json``/``.toml`` file, or a :class:`Parametrization`), on finite networks with each φ of ``phi``.
+
+    ``profile``: ``dev``, ``ci``, ``nightly`` (whose widths, seeds and retries are used, with α split over
+    the decisions this run may make, :func:`planned_decisions`) or a :class:`Budget` (used as it is). ``against``: judge the measurements
+    against this parametrization's predictions instead of spec's. ``expect``: also assert spec *is* this
+    parametrization modulo Eq. (5) (its predictions are then the ones judged). ``routine``: the
+    training routine of every statement (default: each statement's own, :data:`impl.checks.ROUTINE` or
+    :data:`ROUTINES`; φ is replaced per ``phi``). ``statements``:
+    a subset of :data:`STATEMENTS` keys. ``sweeps``: cache and executor (default: the platform cache
+    directory, in-process). ``log`` receives each result as it finishes.
+    """
+    p = _parametrization(spec, depth)
+    if expect is not None and against is not None:
+        raise ValueError("give expect= or against=, not both")
+    q_spec = expect if expect is not None else against
+    q = _parametrization(q_spec, p.depth) if q_spec is not None else None
+    if q is not None and q.depth != p.depth:
+        raise ValueError(f"cannot judge depth-{p.depth} networks against a depth-{q.depth} parametrization")
+    keys = list(STATEMENTS) if statements is None else list(statements)
+    unknown = [k for k in keys if k not in STATEMENTS]
+    if unknown:
+        raise ValueError(f"unknown statement {unknown[0]!r} (choose from {', '.join(STATEMENTS)})")
+    phis = phis_of(phi)
+    budget = budget_for(profile)
+    if not isinstance(profile, Budget):
+        budget = replace(budget, decisions=planned_decisions([p.depth] * len(phis), budget, keys))
+    runner = sweeps if sweeps is not None else Sweeps(cache_dir=default_cache_dir())
+    theory = Theory(q) if q is not None else None
+    results = []
+    for name in phis:
+        for key in keys:
+            _, fn = STATEMENTS[key]
+            base = routine if routine is not None else ROUTINES.get(key, ROUTINE)
+            result = fn(p, replace(base, phi=name), budget, against=theory, sweeps=runner)
+            results.append(result)
+            if log is not None:
+                log(result)
+    claimed = (q.name or q.spec()) if q is not None else (p.name or p.spec())
+    exp = expectation(p, q) if expect is not None and q is not None else None
+    return ParametrizationCheck(p.spec(), p.name, p.depth, claimed, budget.profile, tuple(results), exp)

@@ -1,0 +1,65 @@
+"""Theorem 3.3 (stability) at finite width — Section 3.2, App. H.4 (docs/theory.md §2.3).
+
+*In words:* an abc-parametrization is stable — at initialisation and after any O(1) SGD steps every
+pre-activation, activation and the output stay O(1) coordinatewise as the width n → ∞ — iff
+a₁+b₁ = 0, aₗ+bₗ = ½ (2 ≤ l ≤ L), a_{L+1}+b_{L+1} ≥ ½ (Eq. 6, Thm H.19), r ≥ 0 (Eq. 7),
+2a_{L+1}+c ≥ 1 and a_{L+1}+b_{L+1}+r ≥ 1 (Eq. 8).
+
+The check: for a stable parametrization every tracked quantity is bounded (no fitted width exponent
+above +δ) after the routine's last step; for an unstable one, the quantity each violated condition
+governs (``Condition.governs``) grows — or, for a too-small initial scale, vanishes — at
+initialisation for Eq. 6, and for Eqs. 7–8 after the first step at which it can (the second under the
+one-step lag of App. H.3; later, saturation of a bounded φ can hide it).
+
+Finding (not a claim): when r < 0 *and* a_{L+1}+b_{L+1}+r < 1 fail together with a_{L+1}+b_{L+1} = 1
+(e.g. µP with c = −½), W₀^{L+1}Δx^L does not grow with a bounded φ: the exploding Δh saturates Δx
+at Θ(1) (measured slope +0.005, tanh, widths 64–1024); ``predicted_behaviours`` leaves it open.
+"""
+
+from __future__ import annotations
+
+from impl.checks.budget import BUDGETS, Budget
+from impl.checks.evidence import ROUTINE, Evidence, Statement, Sweeps, check_result, confirm
+from impl.checks.results import CheckResult
+from impl.checks.theory import Theory, theory_of
+from impl.measurement import Claim, theory_claims
+from impl.simulation import Routine
+from impl.theory import Behaviour, Parametrization, feature_step, quantity_names
+
+__all__ = ["STATEMENT", "says", "check_stability"]
+
+STATEMENT = Statement("stability", "Thm 3.3 stability", "Section 3.2, App. H.4", lambda L: 6 * L + 4)
+
+
+def says(theory: Theory) -> str:
+    """What Theorem 3.3 says about the theory's parametrization, in a few words."""
+    c = theory.classify()
+    if c.stable:
+        return "stable: every quantity bounded"
+    return "unstable: " + ", ".join(f"{v.name} ({v.governs} grows)" for v in c.violated)
+
+
+def check_stability(p: Parametrization, routine: Routine = ROUTINE, budget: Budget = BUDGETS["dev"], *,
+                    against: "Parametrization | Theory | None" = None, sweeps: Sweeps | None = None) -> CheckResult:
+    """Theorem 3.3 on the networks of ``p``, judged against ``against``'s theory (default p's)."""
+    theory = theory_of(p, against)
+    c = theory.classify()
+    names = quantity_names(p.depth)
+    def judge(claims: dict[str, Claim], step: int) -> Evidence:
+        return confirm(p, routine, claims, step=step, budget=budget, theory=theory, sweeps=sweeps)
+
+    if c.stable:
+        evidence = [judge({n: Behaviour.BOUNDED for n in names}, routine.steps)]
+    else:
+        claims = theory_claims(theory.p, names)
+        init = {v.governs for v in c.violated if v.phase == "init"}
+        evidence = []
+        if init:  # Eq. (6) is about initialisation: measured at t = 0, before training can blow up
+            evidence.append(judge({k: v for k, v in claims.items() if k in init}, 0))
+        trained = {k: v for k, v in claims.items() if k not in init}
+        if trained:
+            step = feature_step(theory.p)
+            if step > routine.steps:
+                raise ValueError(f"the routine trains {routine.steps} step(s); Theorem 3.3's claims hold from step {step}")
+            evidence.append(judge(trained, step))
+    return check_result(STATEMENT, p, theory, routine, says(theory), evidence)
