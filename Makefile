@@ -6,7 +6,7 @@ CONSTRAINTS ?= constraints/local-cpu.txt
 BIN := $(VENV)/bin
 PIP_C := $(if $(CONSTRAINTS),-c $(CONSTRAINTS),)
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test bench installcheck clean
 
 setup: $(VENV)/.installed
 
@@ -21,6 +21,10 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest -n auto
+
+# a built wheel in a fresh venv, used outside the checkout: the tp4 command and the pytest plugin
+installcheck:
+	CONSTRAINTS=$(CONSTRAINTS) PYTHON=$(PYTHON) bash .ci/installcheck
 
 bench: setup
 	mkdir -p .benchmarks

@@ -18,7 +18,7 @@ from impl.checks.budget import BUDGETS, Budget
 from impl.checks.evidence import ROUTINE, Statement, Sweeps, check_result, confirm, not_applicable
 from impl.checks.results import CheckResult
 from impl.checks.theory import Theory, theory_of
-from impl.measurement import theory_claims
+from impl.measurement import describe_claim, theory_claims
 from impl.simulation import Routine
 from impl.theory import Parametrization
 
@@ -36,7 +36,12 @@ def says(theory: Theory) -> str:
     c = theory.classify()
     if not c.stable:
         return "n/a (unstable)"
-    return "µP: all updates Θ(1)" if c.mup_class else "not µP: some update vanishes"
+    if c.mup_class:
+        return "µP: all updates Θ(1)"
+    claims = theory_claims(theory.p, update_names(theory.p.depth), step=1)
+    short = {"delta_Wout_x": "ΔWout", "Wout0_delta_x": "W0Δx"}
+    return "not µP: " + ", ".join(f"{short.get(k, k.replace('delta_', 'Δ').removesuffix('_x'))} {describe_claim(v)}"
+                                  for k, v in claims.items())
 
 
 def check_maximal_updates(p: Parametrization, routine: Routine = ROUTINE, budget: Budget = BUDGETS["dev"], *,
