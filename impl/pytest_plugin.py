@@ -7,10 +7,11 @@ After ``pip install tp4`` every pytest run accepts
   are collected as tests of the run, one per (statement, φ): they fail with the claims' table when the
   measurements disagree with the theory or stay undecided after every retry (undecided never passes),
   and are skipped with the reason when the statement does not apply.
-* ``--tp4-depth L`` (depth of a preset; default 2), ``--tp4-phi tanh|sigma_gelu|both`` (default tanh),
-  ``--tp4-profile dev|ci|nightly`` (the evidence budget; default ``ci`` when the ``CI`` environment
-  variable is set, else ``dev``), ``--tp4-against SPEC`` (judge the measurements against another
-  parametrization's theory).
+* ``--tp4-depth L`` (depth of a preset; default 2), ``--tp4-phi tanh|sigma-gelu[:σ]|both`` (default
+  tanh), ``--tp4-profile dev|ci|nightly`` (the evidence budget; default ``ci`` when the ``CI`` environment
+  variable is set, else ``dev``, as for ``tp4 check``), ``--tp4-against SPEC`` (judge the measurements
+  against another parametrization's theory). α is split over every decision the collected checks may
+  make (:func:`impl.checks.planned_decisions`), as ``tp4 check`` does for its run.
 
 and gives a project's own tests the fixtures
 
@@ -24,14 +25,27 @@ Results are cached under :func:`impl.measurement.default_cache_dir` (``TP4_CACHE
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 from typing import Any, Iterator
 
 import pytest
 
-from impl.checks import PROFILES, ROUTINE, STATEMENTS, Budget, Sweeps, Theory, budget_for
-from impl.checks.parametrization import ROUTINES, ParametrizationCheck, check_parametrization, phis_of
+from impl.checks import (
+    PROFILES,
+    STATEMENTS,
+    Budget,
+    Sweeps,
+    Theory,
+    budget_for,
+    default_profile,
+    planned_decisions,
+)
+from impl.checks.parametrization import (
+    ParametrizationCheck,
+    check_parametrization,
+    phis_of,
+    statement_routine,
+)
 from impl.checks.results import CheckResult
 from impl.measurement import Verdict, default_cache_dir
 from impl.theory import Parametrization, SpecError, parse_spec
@@ -40,6 +54,7 @@ __all__ = ["Tp4", "Tp4CheckItem", "Tp4Failure"]
 
 _SPECS = pytest.StashKey[tuple[Parametrization, ...]]()
 _AGAINST = pytest.StashKey["Parametrization | None"]()
+_PHIS = pytest.StashKey[tuple[str, ...]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -49,15 +64,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--tp4-depth", type=int, default=None, metavar="L", help="depth L of a preset --tp4-spec (default 2)")
     group.addoption("--tp4-profile", choices=PROFILES, default=None,
                     help="evidence budget: dev, ci or nightly (default ci when CI is set, else dev)")
-    group.addoption("--tp4-phi", choices=("tanh", "sigma_gelu", "both"), default="tanh",
-                    help="nonlinearity of the checked networks (Assumption 3.1; default tanh)")
+    group.addoption("--tp4-phi", default="tanh", metavar="PHI",
+                    help="nonlinearity of the checked networks: tanh (default), sigma-gelu[:σ] or both (Assumption 3.1)")
     group.addoption("--tp4-against", default=None, metavar="SPEC",
                     help="judge the --tp4-spec networks against this parametrization's theory")
 
 
 def _profile(config: pytest.Config) -> str:
     chosen = config.getoption("--tp4-profile")
-    return str(chosen) if chosen else ("ci" if os.environ.get("CI") else "dev")
+    return str(chosen) if chosen else default_profile()
+
+
+def _budget(config: pytest.Config) -> Budget:
+    """The run's budget, α split over every decision the collected checks may make."""
+    base = budget_for(_profile(config))
+    depths = [p.depth for p in config.stash.get(_SPECS, ()) for _ in config.stash.get(_PHIS, ())]
+    return replace(base, decisions=planned_decisions(depths, base)) if depths else base
 
 
 def _parse(text: str, depth: int | None, option: str) -> Parametrization:
@@ -72,6 +94,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if depth is not None and depth < 1:
         raise pytest.UsageError(f"--tp4-depth must be >= 1, got {depth}")
     specs = tuple(_parse(s, depth, "--tp4-spec") for s in config.getoption("--tp4-spec"))
+    try:
+        config.stash[_PHIS] = phis_of(config.getoption("--tp4-phi"))
+    except ValueError as err:
+        raise pytest.UsageError(f"--tp4-phi: {err}") from None
     against = config.getoption("--tp4-against")
     config.stash[_SPECS] = specs
     config.stash[_AGAINST] = _parse(against, depth, "--tp4-against") if against else None
@@ -101,9 +127,7 @@ class Tp4CheckItem(pytest.Item):
     def runtest(self) -> None:
         _, fn = STATEMENTS[self.statement]
         against = self.config.stash.get(_AGAINST, None)
-        budget = budget_for(_profile(self.config))
-        routine = replace(ROUTINES.get(self.statement, ROUTINE), phi=self.phi)
-        result: CheckResult = fn(self.spec, routine, budget,
+        result: CheckResult = fn(self.spec, statement_routine(self.statement, self.phi), _budget(self.config),
                                  against=Theory(against) if against is not None else None,
                                  sweeps=Sweeps(cache_dir=default_cache_dir()))
         if result.verdict is Verdict.NOT_APPLICABLE:
@@ -127,9 +151,10 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     new: list[pytest.Item] = []
     for p in config.stash.get(_SPECS, ()):
         label = (p.name or p.spec()).replace(" ", "")
-        for phi in phis_of(config.getoption("--tp4-phi")):
+        for phi in config.stash.get(_PHIS, ()):
             for key in STATEMENTS:
-                new.append(Tp4CheckItem.from_parent(session, name=f"tp4[{label}-L{p.depth}-{phi}-{key}]",
+                name = f"tp4[{label}-L{p.depth}-{phi}-{key}]"
+                new.append(Tp4CheckItem.from_parent(session, name=name, nodeid=f"tp4::{name}",
                                                     spec=p, statement=key, phi=phi))
     if new:
         items.extend(new)

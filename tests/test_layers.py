@@ -67,7 +67,9 @@ def test_no_upward_imports(path: Path) -> None:
     if mine is None:
         return  # the public face imports lazily, by name (checked below)
     for name in _imports(path):
-        theirs = _layer_of(name) if name.startswith("impl") else None
+        assert name != "impl" or mine == max(LAYERS.values()), \
+            f"{me} imports the public face `impl`, which sits above every layer but the interfaces: import the layer"
+        theirs = _layer_of(name) if name.startswith("impl.") else None
         assert theirs is None or theirs <= mine, f"{me} (layer {mine}) imports {name} (layer {theirs}): upward"
 
 
@@ -86,18 +88,29 @@ def test_no_test_code_pytest_or_sys_path(path: Path) -> None:
 
 def test_the_layer_checker_catches_an_upward_import(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
-    bad.write_text("from impl.checks import ROUTINE\n\ndef f():\n    from ..reporting import collect\n")
+    bad.write_text("from impl.checks import ROUTINE\nfrom impl import simulate\n\ndef f():\n    from ..reporting import collect\n")
     found = set(_imports(bad, package="impl.measurement"))
-    assert {"impl.checks", "impl.reporting", "impl.reporting.collect"} <= found, found
+    assert {"impl", "impl.checks", "impl.reporting", "impl.reporting.collect"} <= found, found
     assert max(_layer_of(n) or 0 for n in found) > LAYERS["measurement"]  # would fail test_no_upward_imports
 
 
 def test_public_face_all_equals_the_exports() -> None:
-    exported = set(impl._EXPORTS) | {"__version__"}
-    assert set(impl.__all__) == exported and len(impl.__all__) == len(exported)
+    """``impl.__all__`` is exactly the public names the face provides: each resolves to the very object
+    of its home layer, and the face defines no other public name."""
+    import importlib
+
+    assert len(set(impl.__all__)) == len(impl.__all__)
     for name in impl.__all__:
-        assert getattr(impl, name) is not None, name
-    assert set(dir(impl)) >= exported
+        value = getattr(impl, name)
+        if name != "__version__":
+            home = importlib.import_module(impl._EXPORTS[name])
+            assert value is getattr(home, name) and name in home.__all__, f"{name} is not {home.__name__}.{name}"
+    import types
+
+    public = {n for n, v in vars(impl).items()
+              if not n.startswith(("_", "@")) and not isinstance(v, types.ModuleType)}  # submodules set themselves
+    assert public <= set(impl.__all__), f"public names missing from __all__: {sorted(public - set(impl.__all__))}"
+    assert {n for n in dir(impl) if not n.startswith("_")} == set(impl.__all__) - {"__version__"}
     with pytest.raises(AttributeError):
         getattr(impl, "not_an_export")
 

@@ -60,12 +60,34 @@ def test_tp4_spec_collects_the_theorem_checks(project: pytest.Pytester) -> None:
     assert "checking mup (L=1)" in out and "collected 9 items / 5 deselected / 4 selected" in out
 
 
-def test_tp4_spec_against_another_theory_fails_and_an_undecided_check_never_passes(project: pytest.Pytester) -> None:
+def test_tp4_spec_against_another_theory_fails(project: pytest.Pytester) -> None:
     result = project.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:xdist", "--tp4-spec", "ntp",
                                           "--tp4-depth", "1", "--tp4-against", "mup", "-k", "maximal or f0")
     result.assert_outcomes(failed=2)
     out = result.stdout.str()
     assert "judged against mup" in out and "disagree" in out
+
+
+WEAK_BUDGET = """
+from impl.checks import Budget, budget
+
+# two nearby widths, two seeds, no retry: no interval can fit inside ±δ, so every claim stays undecided
+WEAK = Budget("dev", (64, 80), seeds=2, retries=0, examples=1, decisions=1)
+budget.BUDGETS.update(dev=WEAK, ci=WEAK)
+"""
+
+
+def test_an_undecided_check_never_passes(project: pytest.Pytester) -> None:
+    (project.path / "conftest.py").write_text(WEAK_BUDGET)
+    (project.path / "tests" / "test_mine.py").write_text(
+        "def test_undecided_is_not_agreement(tp4):\n"
+        "    result = tp4.check('mup', depth=1, statements=['maximal_updates'])\n"
+        "    assert result.verdict.value == 'undecided' and not result.agrees and result.exit_code == 3\n")
+    result = project.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:xdist", "--tp4-spec", "mup",
+                                          "--tp4-depth", "1", "-k", "maximal or undecided", "tests")
+    result.assert_outcomes(passed=1, failed=1)  # the user's assertion passes; the collected check fails
+    out = result.stdout.str()
+    assert "tp4[mup-L1-tanh-maximal_updates]" in out and "undecided" in out and "too wide to decide" in out
 
 
 def test_tp4_spec_fixture_parametrizes_the_users_tests(project: pytest.Pytester) -> None:

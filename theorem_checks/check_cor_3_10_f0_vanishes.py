@@ -27,7 +27,13 @@ from impl.simulation import Routine
 from impl.strategies import parametrizations, routines
 from impl.theory import Parametrization, classification, exponents, presets
 from theorem_checks.breakage import f0_exponent_from_b_only
-from theorem_checks.suite import BUDGET, SWEEPS, assert_check_fails, exact_settings, finite_settings
+from theorem_checks.suite import (
+    BUDGET,
+    SWEEPS,
+    assert_check_fails,
+    exact_settings,
+    finite_settings,
+)
 
 
 def f0_vanishes_under_feature_learning(p: Parametrization) -> None:

@@ -30,9 +30,22 @@ from impl.checks import ROUTINE, check_dichotomy
 from impl.measurement import Verdict
 from impl.simulation import Routine
 from impl.strategies import parametrizations, routines
-from impl.theory import Parametrization, classification, exponents, lag_applies, mup, ntp
+from impl.theory import (
+    Parametrization,
+    classification,
+    exponents,
+    lag_applies,
+    mup,
+    ntp,
+)
 from theorem_checks.breakage import stability_without_r
-from theorem_checks.suite import BUDGET, SWEEPS, assert_check_fails, exact_settings, finite_settings
+from theorem_checks.suite import (
+    BUDGET,
+    SWEEPS,
+    assert_check_fails,
+    exact_settings,
+    finite_settings,
+)
 
 
 def dichotomy_holds(p: Parametrization) -> None:

@@ -27,7 +27,13 @@ from impl.simulation import Routine
 from impl.strategies import lattice, parametrizations, routines
 from impl.theory import Parametrization, classification, exponents, mup
 from theorem_checks.breakage import r_without_lr_term
-from theorem_checks.suite import BUDGET, SWEEPS, assert_check_fails, exact_settings, finite_settings
+from theorem_checks.suite import (
+    BUDGET,
+    SWEEPS,
+    assert_check_fails,
+    exact_settings,
+    finite_settings,
+)
 
 PAIRS = st.tuples(parametrizations(regime="any"), lattice(Fraction(-3), Fraction(3)))
 

@@ -49,5 +49,5 @@ def test_negative_control_wrong_limit_is_rejected(phi: str, arch: str, wrong: st
     else:
         limit = limit_for(arch, replace(routine, lr=1.1 * routine.lr), data=data, particles=SETTINGS.particles)
     assert check_figure4_panel(panel, BUDGET).agrees
-    result = check_figure4_panel(panel, BUDGET, against=limit)
+    result = check_figure4_panel(panel, BUDGET, limit=limit)
     assert result.verdict is Verdict.DISAGREE, str(result)

@@ -53,5 +53,5 @@ CONTROLS = [("mlp1", "eta+10%"), ("linear1", "eta+10%"), ("mlp2-decoupled", "no-
 def test_negative_control_wrong_limit(arch: str, variant: str) -> None:
     routine = replace(LIMIT_ROUTINE, phi="identity" if arch == "linear1" else "tanh", lr=0.5 if arch == "linear1" else 1.0)
     assert check_limit_convergence(arch, routine, BUDGET, sweeps=SWEEPS).agrees  # the same networks, the theorem's limit
-    wrong = check_limit_convergence(arch, routine, BUDGET, against=variant, sweeps=SWEEPS)
+    wrong = check_limit_convergence(arch, routine, BUDGET, limit=variant, sweeps=SWEEPS)
     assert wrong.verdict is Verdict.DISAGREE, str(wrong)

@@ -30,7 +30,13 @@ from impl.simulation import Routine
 from impl.strategies import depths, lattice, parametrizations, routines
 from impl.theory import Parametrization, classification, presets
 from theorem_checks.breakage import maximality_without_init
-from theorem_checks.suite import BUDGET, SWEEPS, assert_check_fails, exact_settings, finite_settings
+from theorem_checks.suite import (
+    BUDGET,
+    SWEEPS,
+    assert_check_fails,
+    exact_settings,
+    finite_settings,
+)
 
 SHIFTED_MUP = st.tuples(depths(), lattice(-2, 2)).map(lambda dt: presets.mup(dt[0]).shift(dt[1]))
 DRAWS = st.one_of(parametrizations(regime="any"), parametrizations(regime="feature_learning"), SHIFTED_MUP)

@@ -29,7 +29,13 @@ from impl.simulation import Routine
 from impl.strategies import depths, lattice, parametrizations, routines
 from impl.theory import Parametrization, classification, presets
 from theorem_checks.breakage import up_with_wrong_output_a
-from theorem_checks.suite import BUDGET, SWEEPS, assert_check_fails, exact_settings, finite_settings
+from theorem_checks.suite import (
+    BUDGET,
+    SWEEPS,
+    assert_check_fails,
+    exact_settings,
+    finite_settings,
+)
 
 HALF = Fraction(1, 2)
 R_AND_DEPTH = st.tuples(lattice(Fraction(0), HALF, Fraction(1, 8)), depths())

@@ -29,9 +29,19 @@ theories for negative controls and ``against=`` in :mod:`.theory`; per-check cal
 :mod:`.calibration`. No pytest, no module-level state.
 """
 
-from impl.checks.budget import BUDGETS, PROFILES, Budget, budget_for
+from impl.checks.budget import BUDGETS, PROFILES, Budget, budget_for, default_profile
 from impl.checks.dichotomy import check_dichotomy, simulate_eta_pair
-from impl.checks.evidence import PHIS, ROUTINE, Evidence, Statement, Sweeps, confirm, network_seeds, simulate_job
+from impl.checks.evidence import (
+    LRS,
+    PHIS,
+    ROUTINE,
+    Evidence,
+    Statement,
+    Sweeps,
+    confirm,
+    network_seeds,
+    simulate_job,
+)
 from impl.checks.f0 import check_f0
 from impl.checks.figure4 import check_figure4_panel
 from impl.checks.kernel_regime import check_kernel_regime_limit
@@ -42,7 +52,13 @@ from impl.checks.max_lr import check_max_lr, max_stable_lr
 from impl.checks.maximal_updates import check_maximal_updates
 from impl.checks.nontriviality import check_nontriviality
 from impl.checks.parametrization import (
-    EXIT_CODES, STATEMENTS, Expectation, ParametrizationCheck, TheoryMismatch, check_parametrization, expectation,
+    EXIT_CODES,
+    STATEMENTS,
+    Expectation,
+    ParametrizationCheck,
+    TheoryMismatch,
+    check_parametrization,
+    expectation,
     planned_decisions,
 )
 from impl.checks.results import CheckResult, ClaimResult
@@ -61,6 +77,7 @@ __all__ = [
     "Expectation",
     "PHIS",
     "PROFILES",
+    "LRS",
     "ParametrizationCheck",
     "ROUTINE",
     "STATEMENTS",
@@ -84,6 +101,7 @@ __all__ = [
     "check_symmetry",
     "check_uniform_parametrization",
     "confirm",
+    "default_profile",
     "expectation",
     "max_stable_lr",
     "network_seeds",

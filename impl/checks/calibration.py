@@ -12,9 +12,11 @@ Each run is judged against
   check then does not agree (disagrees, or stays undecided); a wrong theory that agrees is a miss. A
   perturbation that changes none of a case's claims is ``n/a``.
 
-The budget is an argument (profile ``dev``, ``ci`` or ``nightly``). The wrong theories reuse the
-correct run's sweeps from the job cache, so they only cost the retries they trigger. Each finished run
-is appended to a JSON-lines log at once, so an interrupted calibration resumes where it stopped.
+The budget is an argument (profile ``dev``, ``ci`` or ``nightly``; its α is the suite's: the checks are
+calibrated as the suite runs them). The wrong theories reuse the correct run's sweeps from the job cache,
+so they only cost the retries they trigger. Each finished run is appended to a JSON-lines log at once,
+with the profile and a digest of the code that decided it, so an interrupted calibration resumes where
+it stopped — and a log written by other code is not counted as this code's results.
 """
 
 from __future__ import annotations
@@ -28,16 +30,25 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, ClassVar, Iterable, Iterator, Sequence
 
-from impl.checks import dichotomy, f0, layerwise, max_lr, maximal_updates, nontriviality, stability, uniform
+from impl.checks import (
+    dichotomy,
+    f0,
+    layerwise,
+    max_lr,
+    maximal_updates,
+    nontriviality,
+    stability,
+    uniform,
+)
 from impl.checks.budget import Budget, budget_for
-from impl.checks.evidence import PHIS, ROUTINE, Sweeps, one_thread
+from impl.checks.evidence import LRS, PHIS, ROUTINE, Sweeps
 from impl.checks.results import CheckResult
 from impl.checks.theory import Theory
-from impl.measurement import OutcomeCounts, Verdict
-from impl.simulation import Routine
+from impl.measurement import OutcomeCounts, Verdict, code_version, decide
+from impl.simulation import Routine, one_thread, simulate
 from impl.theory import Parametrization, parse_spec
 
-__all__ = ["Case", "CASES", "PERTURBATIONS", "LRS", "routine_for", "run_case", "calibrate", "summarize",
+__all__ = ["Case", "CASES", "PERTURBATIONS", "routine_for", "run_case", "calibrate", "calibrated_code", "summarize",
            "format_table", "CheckRates"]
 
 PERTURBATIONS: dict[str, tuple[Fraction, bool]] = {
@@ -49,7 +60,6 @@ PERTURBATIONS: dict[str, tuple[Fraction, bool]] = {
     "flipped": (Fraction(0), True),
 }
 """name → (exponent offset, flip behaviours)."""
-LRS = (0.75, 1.0, 1.25, 1.5)
 CheckFn = Callable[..., CheckResult]
 
 
@@ -98,6 +108,11 @@ def routine_for(case: Case, run: int) -> Routine:
     return replace(ROUTINE, phi=phi, lr=LRS[run % len(LRS)], data_seed=10_000 + run)
 
 
+def calibrated_code() -> str:
+    """A digest of the code a calibration record depends on: the checks, the engine, the decisions."""
+    return code_version(stability.check_stability) + code_version(simulate) + code_version(decide)
+
+
 def _outcome(result: CheckResult, perturbed: bool) -> str:
     if perturbed and not result.perturbed:
         return "n/a"
@@ -116,19 +131,15 @@ def run_case(index: int, run: int, profile: "str | Budget" = "ci", cache_dir: st
             result = case.check(case.p, routine, budget, against=theory, sweeps=sweeps)
             outcomes[name] = _outcome(result, name != "correct")
     return {"statement": case.statement, "case": case.label, "run": run, "routine": repr(routine),
-            "profile": budget.profile, "outcomes": outcomes}
+            "profile": budget.profile, "code": calibrated_code(), "outcomes": outcomes}
 
 
-def _done(log: Path, profile: str) -> set[tuple[str, int]]:
+def _records(log: Path, profile: str, code: str) -> list[dict[str, object]]:
+    """The log's records of this profile and this code."""
     if not log.exists():
-        return set()
-    out = set()
-    for line in log.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            rec = json.loads(line)
-            if rec.get("profile") == profile:
-                out.add((rec["case"], int(rec["run"])))
-    return out
+        return []
+    out = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in out if r.get("profile") == profile and r.get("code") == code]
 
 
 def calibrate(runs: int, log: Path, *, profile: "str | Budget" = "ci", jobs: int = 1,
@@ -137,9 +148,9 @@ def calibrate(runs: int, log: Path, *, profile: "str | Budget" = "ci", jobs: int
     """Run every case ``runs`` times under ``profile`` (skipping runs already in ``log`` for that profile),
     appending each record to ``log`` as it finishes; returns the log's records for the selected
     statements and profile."""
-    budget = budget_for(profile)
+    budget, code = budget_for(profile), calibrated_code()
     chosen = [i for i, c in enumerate(CASES) if statements is None or c.statement in statements]
-    done = _done(log, budget.profile)
+    done = {(str(r["case"]), int(r["run"])) for r in _records(log, budget.profile, code)}  # type: ignore[call-overload]
     todo = [(i, k) for k in range(runs) for i in chosen if (CASES[i].label, k) not in done]
     log.parent.mkdir(parents=True, exist_ok=True)
 
@@ -157,8 +168,7 @@ def calibrate(runs: int, log: Path, *, profile: "str | Budget" = "ci", jobs: int
             for rec in _as_completed(pool, todo, budget, cache_dir):
                 record(rec)
     labels = {CASES[i].label for i in chosen}
-    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [r for r in records if r["case"] in labels and int(r["run"]) < runs and r.get("profile") == budget.profile]
+    return [r for r in _records(log, budget.profile, code) if r["case"] in labels and int(r["run"]) < runs]  # type: ignore[call-overload]
 
 
 def _as_completed(pool: ProcessPoolExecutor, todo: Iterable[tuple[int, int]], budget: Budget,

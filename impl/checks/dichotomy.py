@@ -23,11 +23,18 @@ from typing import Sequence
 import numpy as np
 
 from impl.checks.budget import BUDGETS, Budget
-from impl.checks.evidence import ROUTINE, Statement, Sweeps, check_result, confirm, not_applicable, one_thread
+from impl.checks.evidence import (
+    ROUTINE,
+    Statement,
+    Sweeps,
+    check_result,
+    confirm,
+    not_applicable,
+)
 from impl.checks.results import CheckResult
 from impl.checks.theory import Theory, theory_of
 from impl.measurement import JobResult, theory_claims
-from impl.simulation import Routine, simulate
+from impl.simulation import Routine, one_thread, simulate
 from impl.theory import Behaviour, Parametrization, Regime, lag_applies
 
 __all__ = ["STATEMENT", "says", "applies", "simulate_eta_pair", "check_dichotomy"]

@@ -8,18 +8,12 @@ sweep is repeated with twice the seeds (the first seeds come from the job cache)
 reason — never a pass. Every decision of every attempt is counted (``Evidence.decisions``), so a
 run's family of decisions, retries included, is known (:mod:`impl.checks.budget`).
 
-The size a claim is judged on: by default each seed's size (an RMS over coordinates, probes and
-outputs), fitted by its RMS over seeds. But a Θ(1) claim about a scalar quantity whose limit is
-deterministic given the data (fₜ − f₀, ΔW^{L+1}x^L, W₀^{L+1}Δx^L, the feature-kernel change, the
-η-nonlinearity) is judged on the *seed-averaged* size — the RMS over probes of the mean over seeds of
-the signed per-probe values (:func:`impl.measurement.fit_exponent` with (W, S, K) values). Why: at
-finite width each seed's value is the limit plus an n^{−1/2} fluctuation, so every seed's RMS is
-√(A² + B²/n); when B²/n is comparable with A² at the smallest widths — second-order quantities, or
-σ-gelu's sharp kink — the 64…1024 slope comes out −0.1 to −0.2 although the limit is Θ(1). The mean
-over S seeds divides B²/n by S and leaves A (docs/theory.md §5.4, §5.6). It does not excuse a wrong
-claim: a quantity that truly vanishes has a vanishing seed mean too (a mean-zero fluctuation of size
-n^{−1/2} averages to n^{−1/2}/√S, slope −½), and one whose Θ(1) part is random across seeds keeps a
-Θ(1) seed mean (its distribution does not depend on n).
+Each claim is decided by :func:`impl.measurement.decide_quantity`: vectors on each seed's RMS
+coordinate, fitted by the RMS over seeds; the scalars whose limit is deterministic given the data
+(fₜ − f₀, ΔW^{L+1}x^L, W₀^{L+1}Δx^L, the feature-kernel change, the η-nonlinearity) on their
+*seed-averaged* size when an exponent is claimed, which removes the n^{−1/2} fluctuation that biases each
+seed's RMS (second-order quantities and σ-gelu showed −0.1 to −0.2 on Θ(1) limits; docs/theory.md §5.4,
+§5.6), with a decisive seed average overriding a per-seed "vanishes" or "bounded" it contradicts.
 
 Network seeds are a deterministic function of (p, routine) — SHA-256 of their canonical text, never
 ``hash()`` — so every run and every xdist worker draws the same networks, and the first k seeds are
@@ -39,26 +33,28 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any, Callable, Mapping, Sequence
-
-import torch
 
 from impl.checks.budget import Budget
 from impl.checks.results import CheckResult, ClaimResult, claim_result, combine_reason
 from impl.checks.theory import Theory
-from impl.measurement import Claim, SweepResult, Verdict, code_version, decide, fit_exponent, run_sweep
+from impl.measurement import Claim, SweepResult, Verdict, code_version, decide_quantity, run_sweep
 from impl.measurement.cache import canonical
-from impl.simulation import Routine, simulate
-from impl.theory import Behaviour, Parametrization
+from impl.simulation import Routine, one_thread, simulate
+from impl.theory import Parametrization
 
-__all__ = ["ROUTINE", "PHIS", "Statement", "Sweeps", "Evidence", "network_seeds", "simulate_job", "confirm", "claim_sizes",
-           "check_result", "not_applicable", "one_thread"]
+__all__ = ["ROUTINE", "PHIS", "LRS", "Statement", "Sweeps", "Evidence", "network_seeds", "simulate_job", "confirm",
+           "check_result", "not_applicable"]
 
 ROUTINE = Routine(steps=2, probes=64, label=2.0)
 """The theorem checks' default routine (module docstring); hypothesis varies φ, η and the data seed."""
 PHIS: tuple[str, ...] = ("tanh", "sigma_gelu")
 """The nonlinearities of Assumption 3.1 (the dichotomy needs one; a linear φ breaks it)."""
+LRS: tuple[float, ...] = (0.75, 1.0, 1.25, 1.5)
+"""The η the theorem checks draw: moderate, so nothing saturates or diverges. Not η = 0.5: there the Θ(1)
+part of an update can be smaller than its n^{-1/2} correction up to n ≈ 256 (a depth-3 draw with only W¹
+maximal: ``delta_f`` fell by 26% from n = 64 to 128, then stayed flat to 4096), which biases a 64–1024
+slope by ≈ −0.18."""
 
 
 @dataclass(frozen=True)
@@ -71,17 +67,6 @@ class Statement:
     title: str
     section: str
     max_claims: Callable[[int], int] = lambda depth: 1
-
-
-class one_thread:
-    """Context manager: torch on one intra-op thread (one core per job or xdist worker is faster here)."""
-
-    def __enter__(self) -> None:
-        self.before = torch.get_num_threads()
-        torch.set_num_threads(1)
-
-    def __exit__(self, *exc: object) -> None:
-        torch.set_num_threads(self.before)
 
 
 def simulate_job(p: Parametrization, routine: Routine, width: int, seeds: Sequence[int]) -> Any:
@@ -121,14 +106,6 @@ class Sweeps:
                              simulate_fn=job, code_version=version)
 
 
-def claim_sizes(result: SweepResult, name: str, step: int, claim: Claim) -> Any:
-    """What ``claim`` about ``name`` is judged on (module docstring): signed per-probe values (W, S, K)
-    for a Θ(1) claim where the sweep recorded them, else per-seed sizes (W, S)."""
-    theta1 = claim is Behaviour.THETA1 or (isinstance(claim, Fraction) and claim == 0)
-    probes = result.probes_at(name, step) if theta1 else None
-    return probes if probes is not None else result.at(name, step)
-
-
 @dataclass(frozen=True)
 class Evidence:
     """The outcome of :func:`confirm`: the verdict over all claims, why, each claim's last decision, how
@@ -162,9 +139,7 @@ def confirm(p: Parametrization, routine: Any, claims: Mapping[str, Claim], *, bu
         result = runner.run(p, routine, budget.widths, n, job=job, seed_key=seed_key, code=code)
         attempts += 1
         rows = tuple(
-            claim_result(name, step, decide(fit_exponent(
-                result.widths, claim_sizes(result, name, step, claim), alpha=budget.alpha, step=step,
-                seeds=result.seeds, blowup_step=None if name == "f0" else result.blowup_step), claim), n)
+            claim_result(name, step, decide_quantity(result, name, step, claim, alpha=budget.alpha), n)
             for name, claim in judged.items())
         decisions += len(rows)
         verdict = Verdict.combine([r.verdict for r in rows])
@@ -183,7 +158,7 @@ def check_result(statement: Statement, p: Parametrization, theory: Theory, routi
     claims = tuple(c for e in evidence for c in e.claims)
     reasons = [e.reason for e in evidence if e.verdict is verdict] if verdict is not Verdict.AGREE else []
     reason = "; ".join(reasons) if reasons else combine_reason(claims, verdict)
-    return CheckResult(statement.key, statement.title, p.spec(), theory.describe(), routine, says, verdict, reason,
+    return CheckResult(statement.key, statement.title, p.spec(), _claimed(p, theory), routine, says, verdict, reason,
                        claims, sum(e.attempts for e in evidence), sum(e.decisions for e in evidence),
                        any(e.perturbed for e in evidence), phi=_phi_name(routine))
 
@@ -191,8 +166,13 @@ def check_result(statement: Statement, p: Parametrization, theory: Theory, routi
 def not_applicable(statement: Statement, p: Parametrization, theory: Theory, routine: Any, says: str,
                    why: str) -> CheckResult:
     """The ``n/a`` result of a statement that does not apply to the (claimed) parametrization."""
-    return CheckResult(statement.key, statement.title, p.spec(), theory.describe(), routine, says,
+    return CheckResult(statement.key, statement.title, p.spec(), _claimed(p, theory), routine, says,
                        Verdict.NOT_APPLICABLE, why, phi=_phi_name(routine))
+
+
+def _claimed(p: Parametrization, theory: Theory) -> str | None:
+    """The judged theory's name, or None when it is p's own exact theory."""
+    return None if theory.exact and theory.p == p else theory.describe()
 
 
 def _phi_name(routine: Any) -> str:

@@ -33,14 +33,20 @@ from typing import Sequence
 import numpy as np
 
 from impl.checks.budget import BUDGETS, Budget
-from impl.checks.evidence import Statement, Sweeps, check_result, confirm, not_applicable, one_thread
+from impl.checks.evidence import (
+    Statement,
+    Sweeps,
+    check_result,
+    confirm,
+    not_applicable,
+)
 from impl.checks.results import CheckResult
 from impl.checks.theory import Theory, theory_of
 from impl.limits import finite_outputs
 from impl.limits.kernel_descent import kernel_gradient_descent
 from impl.limits.kernels import abc_kernel
 from impl.measurement import Claim, JobResult, code_version
-from impl.simulation import Routine, TrainingData, training_data
+from impl.simulation import Routine, TrainingData, one_thread, training_data
 from impl.theory import Behaviour, Parametrization, Regime
 
 __all__ = ["STATEMENT", "KGD_ROUTINE", "KERNELS", "KgdJob", "says", "simulate_kgd_deviation", "check_kernel_regime_limit"]

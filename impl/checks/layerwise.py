@@ -14,7 +14,14 @@ layer on and vanishing before it.
 from __future__ import annotations
 
 from impl.checks.budget import BUDGETS, Budget
-from impl.checks.evidence import ROUTINE, Statement, Sweeps, check_result, confirm, not_applicable
+from impl.checks.evidence import (
+    ROUTINE,
+    Statement,
+    Sweeps,
+    check_result,
+    confirm,
+    not_applicable,
+)
 from impl.checks.results import CheckResult
 from impl.checks.theory import Theory, theory_of
 from impl.measurement import theory_claims

@@ -25,7 +25,7 @@ brings it to ≈ 0.3). Three claims:
 The limit's accuracy: Theorem 6.1 by quadrature (quasi-Monte Carlo, standard error ≈ 1e-4), Corollary 6.2
 exactly, Theorems 6.3/6.4 by Monte Carlo with 2¹⁷ particles (standard error ≈ 1–3e-3).
 
-Wrong limits for negative controls (``against``, :data:`VARIANTS`): at 1.1·η, with φ′ ≡ 1 in the backward
+Wrong limits for negative controls (``limit``, :data:`VARIANTS`): at 1.1·η, with φ′ ≡ 1 in the backward
 pass (Eq. (19)'s φ′(ξZ^U) dropped), or the other backprop's (depth 2).
 """
 
@@ -40,12 +40,12 @@ import numpy as np
 import torch
 
 from impl.checks.budget import BUDGETS, Budget
-from impl.checks.evidence import Statement, Sweeps, check_result, confirm, one_thread
-from impl.checks.results import CheckResult, ClaimResult
+from impl.checks.evidence import Statement, Sweeps, check_result, confirm
+from impl.checks.results import CheckResult, ClaimResult, combine_reason
 from impl.checks.theory import Theory
 from impl.limits.archs import LimitResult, finite_for, get_arch, limit_for
 from impl.measurement import JobResult, SweepResult, Verdict, code_version
-from impl.simulation import Routine
+from impl.simulation import Routine, one_thread
 from impl.simulation.activations import Activation, resolve_activation
 
 __all__ = ["STATEMENT", "LIMIT_ROUTINE", "VARIANTS", "K", "ERROR_FRACTION", "LimitGap", "limit_of",
@@ -127,33 +127,33 @@ def agreement(result: SweepResult, job: LimitGap, variant: str = "theorem") -> f
 
 
 def check_limit_convergence(arch: str, routine: Routine = LIMIT_ROUTINE, budget: Budget = BUDGETS["dev"], *,
-                            against: str = "theorem", sweeps: Sweeps | None = None) -> CheckResult:
-    """µP networks of ``arch`` against the limit ``against`` (:data:`VARIANTS`; the theorem's by default):
-    the three claims of the module docstring. The networks are the same whatever ``against`` is."""
+                            limit: str = "theorem", sweeps: Sweeps | None = None) -> CheckResult:
+    """µP networks of ``arch`` against the limit ``limit`` (:data:`VARIANTS`; the theorem's by default):
+    the three claims of the module docstring. The networks are the same whatever ``limit`` is."""
     a = get_arch(arch)
     routine = replace(routine, decoupled=a.decoupled)
-    job = LimitGap(arch, routine, tuple(dict.fromkeys(("theorem", against))))
+    job = LimitGap(arch, routine, tuple(dict.fromkeys(("theorem", limit))))
     p = a.parametrization
     runner = sweeps or Sweeps()
     code = code_version(limit_for)
     theory = Theory(p)
-    rate = confirm(p, job, {_name("limit_deviation", against): Fraction(-1, 2)}, step=routine.steps, budget=budget,
+    rate = confirm(p, job, {_name("limit_deviation", limit): Fraction(-1, 2)}, step=routine.steps, budget=budget,
                    theory=theory, sweeps=runner, job=simulate_limit_gap, seed_key=(arch, routine), code=code)
     n = budget.seeds
     result = runner.run(p, job, budget.widths, n, job=simulate_limit_gap, seed_key=(arch, routine), code=code)
-    q = agreement(result, job, against)
+    q = agreement(result, job, limit)
     ok = q <= K  # NaN (a blow-up) fails too
     rows = [ClaimResult(f"mean fₜ − f̊ₜ at n={result.widths[-1]}", routine.steps, f"Q ≤ {K:g}",
                         Verdict.AGREE if ok else Verdict.DISAGREE, f"Q = {q:.2f} standard errors (RMS)", seeds=n)]
-    error = float(np.sqrt(np.mean(limit_of(arch, routine, against).error ** 2)))
-    deviation = float(np.sqrt(np.mean(result.at(_name("limit_deviation", against), routine.steps)[-1] ** 2)))
+    error = float(np.sqrt(np.mean(limit_of(arch, routine, limit).error ** 2)))
+    deviation = float(np.sqrt(np.mean(result.at(_name("limit_deviation", limit), routine.steps)[-1] ** 2)))
     accurate = error <= ERROR_FRACTION * deviation
     rows.append(ClaimResult("limit's own error", None, f"≤ {ERROR_FRACTION:g} × deviation",
                             Verdict.AGREE if accurate else Verdict.UNDECIDED,
                             f"RMS error {error:.2e} vs deviation {deviation:.2e} at width {result.widths[-1]}"
                             + ("" if accurate else ": too inaccurate to judge, raise particles")))
-    says = f"{a.theorem}: fₜ → f̊ₜ" + ("" if against == "theorem" else f" (judged against the {against} limit)")
-    extra = replace(rate, claims=tuple(rows), verdict=Verdict.combine([r.verdict for r in rows]),
-                    reason="; ".join(f"{r.quantity}: {r.reason}" for r in rows if r.verdict is not Verdict.AGREE),
-                    attempts=0, decisions=len(rows))
+    says = f"{a.theorem}: fₜ → f̊ₜ" + ("" if limit == "theorem" else f" (judged against the {limit} limit)")
+    verdict = Verdict.combine([r.verdict for r in rows])
+    extra = replace(rate, claims=tuple(rows), verdict=verdict, reason=combine_reason(rows, verdict), attempts=0,
+                    decisions=len(rows))
     return check_result(STATEMENT, p, theory, routine, says, [extra, rate])

@@ -6,20 +6,18 @@ scalars made by MatMul (Wx, Wᵀx), coordinatewise Nonlin and Moment — at widt
 variables (Z^{Wx} = Ẑ^{Wx} + Ż^{Wx}, Ẑ jointly Gaussian per matrix, Ż from the Wᵀ-products through
 E ∂Z^x/∂Ẑ^{Wᵀy}, here in the Stein form of Remark F.2).
 
-The check, per Moment θ of a program run at the profile's widths with S seeds
+The claim, per Moment θ of a program run at the profile's widths with S seeds
 (:mod:`impl.limits.program.finite`) against its Monte Carlo Z-limit (:mod:`impl.limits.program.zeval`):
+*agreement* at the largest width N, |mean_s θ_N − θ̊| ≤ K·√(sd_N²/S + se(θ̊)²). It is a goodness-of-fit
+test — it agrees when nothing rejects the limit — so what it can resolve is stated with it: a change of
+θ̊ of about K·√(sd_N²/S + se²), measured 0.05 (7%) for E[Wᵀtanh(Wx)·x] and 1.5 (25%) for the heavy-tailed
+E[Wᵀ(Wx)³·x]. Calibration (dev budget, 292 random programs, 671 Moments, independent seeds): max |z| = 3.3,
+so K = 5 leaves room for the t-tails of 16 seeds and the O(1/n) bias of the finite mean.
 
-1. *agreement* at the largest width N: |mean_s θ_N − θ̊| ≤ K·√(sd_N²/S + se(θ̊)²) — a rejection test;
-2. *rate*: the RMS over seeds of θ_n − θ̊ shrinks like n^{−1/2} (the CLT rate these smooth programs
-   have; the theorem itself asserts only convergence): the seed-jackknife interval of its fitted slope
-   must meet −1/2 ± δ, i.e. the ``disagree`` rule of :mod:`impl.measurement.decision` must not fire.
-
-Both are tests that reject a wrong limit; they pass when nothing rejects it, and their power is
-measured: calibration (dev budget, 292 random programs, 671 Moments, independent seeds) gave
-max |z| = 3.3 (K = 5 leaves room for the t-tails of 16 seeds and the O(1/n) bias of the finite mean);
-fitted slopes −0.49 ± 0.09 (range −0.83 to −0.17), no rate interval outside −1/2 ± δ. The agreement
-test resolves a change of θ̊ of about K·√(sd_N²/S + se²): 0.05 (7%) for E[Wᵀtanh(Wx)·x], 1.5 (25%) for
-the heavy-tailed E[Wᵀ(Wx)³·x].
+The rate at which the RMS over seeds of θ_n − θ̊ shrinks is shown with each Moment (``n/a``: measured,
+not claimed — the theorem asserts convergence, not a rate; the CLT rate n^{−1/2} is typical: slopes
+−0.49 ± 0.09 over the calibration, range −0.83 to −0.17, but with 16 seeds the interval rarely fits inside
+a band, and the limit's own Monte Carlo error floors the deviation at large n).
 """
 
 from __future__ import annotations
@@ -31,9 +29,9 @@ import numpy as np
 
 from impl.checks.budget import BUDGETS, Budget
 from impl.checks.evidence import Statement
-from impl.checks.results import CheckResult, ClaimResult
+from impl.checks.results import CheckResult, ClaimResult, combine_reason
 from impl.limits.program import Program, run_finite, z_evaluate
-from impl.measurement import DEFAULT_MARGIN, ConfidenceInterval, ExponentFit, Verdict, fit_exponent
+from impl.measurement import ConfidenceInterval, ExponentFit, Verdict, fit_exponent
 
 __all__ = ["STATEMENT", "K", "ProgramBudget", "PROGRAM_BUDGETS", "check_master_theorem"]
 
@@ -80,13 +78,15 @@ def check_master_theorem(program: Program, budget: Budget = BUDGETS["dev"], *, z
                                 f"mean at n={pb.widths[-1]} is {mean:.5g}: z = {z:.2f}", seeds=pb.seeds))
         fit = fit_exponent(pb.widths, np.abs(vals - theta), alpha=budget.alpha)
         slope, ci = (fit.slope, fit.ci) if isinstance(fit, ExponentFit) else (np.nan, ConfidenceInterval(np.nan, np.nan))
-        meets = bool(ci.low <= -0.5 + DEFAULT_MARGIN and ci.high >= -0.5 - DEFAULT_MARGIN)
-        why = (f"RMS deviation from the limit ~ n^{slope:.3f}, CI {ci} "
-               + ("meets" if meets else "misses") + f" -1/2 ± {DEFAULT_MARGIN:g}")
-        rows.append(ClaimResult(f"{m.name} deviation", None, "n^-1/2 not rejected", Verdict.AGREE if meets else Verdict.DISAGREE,
-                                why, float(slope), ci, pb.seeds, pb.widths))
+        rows.append(ClaimResult(f"{m.name} deviation", None, "shown, not claimed", Verdict.NOT_APPLICABLE,
+                                f"RMS deviation from the limit ~ n^{slope:+.3f}, CI {ci}", float(slope), ci, pb.seeds,
+                                pb.widths))
     verdict = Verdict.combine([r.verdict for r in rows])
-    bad = [f"{r.quantity}: {r.reason}" for r in rows if r.verdict is not Verdict.AGREE]
-    reason = ("; ".join(bad) + f"\n{program}") if bad else f"{len(rows)} of {len(rows)} claims agree"
-    return CheckResult(STATEMENT.key, STATEMENT.title, f"a Tensor Program with {len(rows) // 2} Moment(s)", "Definition 7.3" + ("" if zdot else " without Ż"),
-                       None, "every Moment converges to its Z-limit", verdict, reason, tuple(rows), 1, len(rows))
+    reason = combine_reason(rows, verdict)
+    if verdict is not Verdict.AGREE:
+        reason += f"\n{program}"
+    wrong = " and ".join(([] if zdot else ["Ż dropped"]) + ([] if perturb is None else ["θ̊ perturbed"]))
+    return CheckResult(STATEMENT.key, STATEMENT.title, f"a Tensor Program with {len(rows) // 2} Moment(s)",
+                       f"Definition 7.3 with {wrong}" if wrong else None, None,
+                       "every Moment converges to its Z-limit (Definition 7.3)", verdict, reason, tuple(rows), 1,
+                       len(rows))

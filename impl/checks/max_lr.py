@@ -26,11 +26,19 @@ from typing import Sequence
 import numpy as np
 
 from impl.checks.budget import BUDGETS, Budget
-from impl.checks.evidence import ROUTINE, Evidence, Statement, Sweeps, check_result, confirm, not_applicable, one_thread
+from impl.checks.evidence import (
+    ROUTINE,
+    Evidence,
+    Statement,
+    Sweeps,
+    check_result,
+    confirm,
+    not_applicable,
+)
 from impl.checks.results import CheckResult
 from impl.checks.theory import Theory, theory_of
 from impl.measurement import JobResult, SweepError, Verdict
-from impl.simulation import Routine, simulate, training_data
+from impl.simulation import Routine, one_thread, simulate, training_data
 from impl.theory import Parametrization, min_stable_c
 
 __all__ = ["STATEMENT", "LR_GRID", "GridEdge", "says", "lr_routine", "max_stable_lr", "max_lr_job", "check_max_lr"]

@@ -15,7 +15,14 @@ vanishes"). Under the one-step lag the step-1 exponents are the lagged ones
 from __future__ import annotations
 
 from impl.checks.budget import BUDGETS, Budget
-from impl.checks.evidence import ROUTINE, Statement, Sweeps, check_result, confirm, not_applicable
+from impl.checks.evidence import (
+    ROUTINE,
+    Statement,
+    Sweeps,
+    check_result,
+    confirm,
+    not_applicable,
+)
 from impl.checks.results import CheckResult
 from impl.checks.theory import Theory, theory_of
 from impl.measurement import describe_claim, theory_claims

@@ -16,7 +16,14 @@ from __future__ import annotations
 from fractions import Fraction
 
 from impl.checks.budget import BUDGETS, Budget
-from impl.checks.evidence import ROUTINE, Statement, Sweeps, check_result, confirm, not_applicable
+from impl.checks.evidence import (
+    ROUTINE,
+    Statement,
+    Sweeps,
+    check_result,
+    confirm,
+    not_applicable,
+)
 from impl.checks.results import CheckResult
 from impl.checks.theory import Theory, theory_of
 from impl.simulation import Routine

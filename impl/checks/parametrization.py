@@ -9,7 +9,7 @@ against q's predictions, so a wrong belief fails with the theory's reason and th
 
 Verdicts: a statement agrees only when every claim agreed; ``undecided`` after all retries is never
 counted as agreement. :attr:`ParametrizationCheck.exit_code` is the CLI's: 0 every applicable claim
-agrees, 1 some claim disagrees, 3 no disagreement but some claim is undecided.
+agrees, 1 some claim disagrees, 3 no disagreement but some claim is undecided (or no statement applied).
 """
 
 from __future__ import annotations
@@ -17,8 +17,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
 
-from impl.checks import dichotomy, f0, kernel_regime, layerwise, max_lr, maximal_updates, nontriviality, stability, uniform
-from impl.checks.budget import Budget, budget_for
+from impl.checks import (
+    dichotomy,
+    f0,
+    kernel_regime,
+    layerwise,
+    max_lr,
+    maximal_updates,
+    nontriviality,
+    stability,
+    uniform,
+)
+from impl.checks.budget import Budget, budget_for, default_profile
 from impl.checks.evidence import PHIS, ROUTINE, Statement, Sweeps
 from impl.checks.results import CheckResult
 from impl.checks.theory import Theory
@@ -27,7 +37,7 @@ from impl.simulation import Routine
 from impl.simulation.activations import resolve_activation
 from impl.theory import Parametrization, classify, parse_spec, predicted_exponents
 
-__all__ = ["STATEMENTS", "ROUTINES", "EXIT_CODES", "Expectation", "ParametrizationCheck", "check_parametrization", "expectation",
+__all__ = ["STATEMENTS", "ROUTINES", "statement_routine", "EXIT_CODES", "Expectation", "ParametrizationCheck", "check_parametrization", "expectation",
            "phis_of", "planned_decisions", "TheoryMismatch"]
 
 CheckFn = Callable[..., CheckResult]
@@ -50,8 +60,15 @@ parametrization (the limits of Section 6 and Figure 4 are about µP networks of 
 ROUTINES: dict[str, Routine] = {"kernel_limit": kernel_regime.KGD_ROUTINE}
 """Statements whose default routine is not :data:`impl.checks.ROUTINE` (φ is set per run)."""
 
-EXIT_CODES: dict[Verdict, int] = {Verdict.AGREE: 0, Verdict.NOT_APPLICABLE: 0, Verdict.DISAGREE: 1, Verdict.UNDECIDED: 3}
-"""Exit code of a judging command per overall verdict (2 is bad input)."""
+
+def statement_routine(key: str, phi: str, base: Routine | None = None) -> Routine:
+    """The routine statement ``key`` runs with φ = ``phi``: ``base`` if given (with that φ), else the
+    statement's own default (:data:`ROUTINES`, or :data:`impl.checks.ROUTINE`)."""
+    return replace(base if base is not None else ROUTINES.get(key, ROUTINE), phi=phi)
+
+EXIT_CODES: dict[Verdict, int] = {Verdict.AGREE: 0, Verdict.DISAGREE: 1, Verdict.UNDECIDED: 3, Verdict.NOT_APPLICABLE: 3}
+"""Exit code of a judging command per overall verdict (2 is bad input): 0 only when something was
+checked and every applicable claim agreed; nothing applicable decided is not a pass either (3)."""
 
 
 def planned_decisions(depths: Iterable[int], budget: Budget, statements: Sequence[str] | None = None) -> int:
@@ -124,8 +141,14 @@ class ParametrizationCheck:
 
     @property
     def verdict(self) -> Verdict:
-        extra = [self.expectation.verdict] if self.expectation is not None else []
-        return Verdict.combine([r.verdict for r in self.results] + extra)
+        """All statements' verdicts combined; an expectation that the exact theory refutes disagrees, and an
+        expectation alone (no statement applicable) does not make the run agree."""
+        measured = Verdict.combine([r.verdict for r in self.results])
+        if self.expectation is None or measured is Verdict.NOT_APPLICABLE:
+            if self.expectation is not None and self.expectation.verdict is Verdict.DISAGREE:
+                return Verdict.DISAGREE
+            return measured
+        return Verdict.combine([measured, self.expectation.verdict])
 
     @property
     def agrees(self) -> bool:
@@ -155,7 +178,7 @@ class ParametrizationCheck:
         """One row per (statement, φ): the theory in words, the verdict and, unless it agrees, why."""
         rows = [("statement", "phi", "theory", "verdict")]
         for r in self.results:
-            rows.append((r.title, r.phi, r.theory, str(r.verdict)))
+            rows.append((r.title, r.phi, r.says, str(r.verdict)))
         w = [max(len(row[i]) for row in rows) for i in range(3)]
         lines = ["  ".join(x.ljust(k) for x, k in zip(rows[0][:3], w)) + "  " + rows[0][3]]
         for row, r in zip(rows[1:], self.results):
@@ -194,7 +217,7 @@ def check_parametrization(
     *,
     depth: int | None = None,
     phi: "str | Sequence[str]" = "tanh",
-    profile: "str | Budget" = "dev",
+    profile: "str | Budget | None" = None,
     expect: "str | Parametrization | None" = None,
     against: "str | Parametrization | None" = None,
     routine: Routine | None = None,
@@ -206,7 +229,8 @@ def check_parametrization(
     ``.json``/``.toml`` file, or a :class:`Parametrization`), on finite networks with each φ of ``phi``.
 
     ``profile``: ``dev``, ``ci``, ``nightly`` (whose widths, seeds and retries are used, with α split over
-    the decisions this run may make, :func:`planned_decisions`) or a :class:`Budget` (used as it is). ``against``: judge the measurements
+    the decisions this run may make, :func:`planned_decisions`), a :class:`Budget` (used as it is), or
+    None for :func:`impl.checks.default_profile` (``ci`` when ``CI`` is set, else ``dev``). ``against``: judge the measurements
     against this parametrization's predictions instead of spec's. ``expect``: also assert spec *is* this
     parametrization modulo Eq. (5) (its predictions are then the ones judged). ``routine``: the
     training routine of every statement (default: each statement's own, :data:`impl.checks.ROUTINE` or
@@ -226,7 +250,7 @@ def check_parametrization(
     if unknown:
         raise ValueError(f"unknown statement {unknown[0]!r} (choose from {', '.join(STATEMENTS)})")
     phis = phis_of(phi)
-    budget = budget_for(profile)
+    budget = budget_for(default_profile() if profile is None else profile)
     if not isinstance(profile, Budget):
         budget = replace(budget, decisions=planned_decisions([p.depth] * len(phis), budget, keys))
     runner = sweeps if sweeps is not None else Sweeps(cache_dir=default_cache_dir())
@@ -235,8 +259,7 @@ def check_parametrization(
     for name in phis:
         for key in keys:
             _, fn = STATEMENTS[key]
-            base = routine if routine is not None else ROUTINES.get(key, ROUTINE)
-            result = fn(p, replace(base, phi=name), budget, against=theory, sweeps=runner)
+            result = fn(p, statement_routine(key, name, routine), budget, against=theory, sweeps=runner)
             results.append(result)
             if log is not None:
                 log(result)

@@ -59,7 +59,9 @@ def claim_result(name: str, step: int | None, d: Decision, seeds: int) -> ClaimR
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One statement checked on the networks of ``spec`` against the theory of ``claimed``.
+    """One statement checked on the networks of ``spec``: ``says`` is what the judged theory states, in a few
+    words; ``claimed`` names that theory when it is not spec's own exact one (``against=``, or a
+    deliberately wrong theory), else None.
 
     ``verdict`` combines the claims (:meth:`Verdict.combine`: any disagreement disagrees, else any
     undecided claim leaves it undecided); ``n/a`` when the statement does not apply (``reason`` says
@@ -71,9 +73,9 @@ class CheckResult:
     statement: str
     title: str
     spec: str
-    claimed: str
+    claimed: str | None
     routine: Any
-    theory: str
+    says: str
     verdict: Verdict
     reason: str
     claims: tuple[ClaimResult, ...] = ()
@@ -98,16 +100,17 @@ class CheckResult:
         return "\n".join("  " + "  ".join(x.ljust(w) for x, w in zip(r[:4], widths)) + "  " + r[4] for r in rows)
 
     def __str__(self) -> str:
-        against = "" if self.claimed == self.spec else f" judged against {self.claimed}"
+        against = f" judged against {self.claimed}" if self.claimed else ""
         phi = f" with φ = {self.phi}" if self.phi else ""
         head = f"{self.title} for {self.spec}{against}{phi}: {self.verdict} — {self.reason}"
         return head + ("\n" + self.table() if self.claims else "")
 
 
 def combine_reason(claims: Sequence[ClaimResult], verdict: Verdict) -> str:
-    """The statement's one-line reason from its claims."""
+    """The statement's one-line reason from its claims (``n/a`` rows — shown, not claimed — do not count)."""
     if verdict is Verdict.AGREE:
-        return f"{len(claims)} of {len(claims)} claims agree"
+        judged = [c for c in claims if c.verdict is not Verdict.NOT_APPLICABLE]
+        return f"{len(judged)} of {len(judged)} claims agree"
     if verdict is Verdict.NOT_APPLICABLE:
         return "no claim applies"
     bad = [c for c in claims if c.verdict is verdict]

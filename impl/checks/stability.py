@@ -19,7 +19,14 @@ at Θ(1) (measured slope +0.005, tanh, widths 64–1024); ``predicted_behaviours
 from __future__ import annotations
 
 from impl.checks.budget import BUDGETS, Budget
-from impl.checks.evidence import ROUTINE, Evidence, Statement, Sweeps, check_result, confirm
+from impl.checks.evidence import (
+    ROUTINE,
+    Evidence,
+    Statement,
+    Sweeps,
+    check_result,
+    confirm,
+)
 from impl.checks.results import CheckResult
 from impl.checks.theory import Theory, theory_of
 from impl.measurement import Claim, theory_claims

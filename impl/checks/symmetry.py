@@ -38,5 +38,5 @@ def check_symmetry(p: Parametrization, q: Parametrization, routine: Routine = RO
            else f"the trajectories differ at some width or step under {routine}")
     verdict = Verdict.AGREE if same else Verdict.DISAGREE
     row = ClaimResult("every quantity", None, claim, verdict, why, seeds=SYMMETRY_SEEDS, widths=a.widths)
-    return CheckResult(STATEMENT.key, STATEMENT.title, p.spec(), q.spec(), routine, "trains identically to its Eq. 5 shift",
+    return CheckResult(STATEMENT.key, STATEMENT.title, p.spec(), None, routine, f"trains identically to {q.spec()}",
                        verdict, why, (row,), 2, 1)

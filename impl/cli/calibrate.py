@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from impl.cli.common import (
-    add_executor_args, add_training_args, check_output_path, positive_int, sweeper, train_config, write_json,
+    add_executor_args, add_training_args, check_output_path, positive_int, sweeper, routine_from_args, write_json,
 )
 from impl.cli.errors import UsageError
 from impl.theory import classify, parse_spec
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     with sweeper(args) as sweep:
         for p in specs:
             for k in range(args.data_seeds):
-                config = train_config(args, data_seed=args.data_seed + k)
+                config = routine_from_args(args, data_seed=args.data_seed + k)
                 analyses.append(analyze(sweep(p, config), p))
                 print(f"swept {p.name} L={p.depth} data_seed={config.data_seed}", file=sys.stderr)
     tables = {m: margin_rates(analyses, m) for m in args.margins}

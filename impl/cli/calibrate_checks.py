@@ -24,7 +24,8 @@ PROFILES = ("dev", "ci", "nightly")
 def add_parser(sub: argparse._SubParsersAction) -> None:
     ap = sub.add_parser("calibrate-checks", help="false-alarm rate and power of each theorem check", description=__doc__)
     ap.add_argument("--runs", type=positive_int, default=20, help="independent routines per case (default 20)")
-    ap.add_argument("--profile", choices=PROFILES, default="ci", help="budget of the checks (default ci)")
+    ap.add_argument("--profile", choices=PROFILES, default=None,
+                    help="budget of the checks (default: ci when CI is set, else dev)")
     ap.add_argument("--statement", action="append", default=None, help="only this statement (repeatable)")
     ap.add_argument("--log", default="check-calibration.jsonl", help="JSON-lines log, resumable (default ./check-calibration.jsonl)")
     ap.add_argument("--json", metavar="PATH", default=None, help="write the rates as JSON")
@@ -34,6 +35,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from impl.checks import default_profile
     from impl.checks.calibration import CASES, calibrate, format_table, summarize
     from impl.measurement import default_cache_dir
 
@@ -51,10 +53,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"{rec['statement']} / {rec['case']} run {rec['run']}: {rec['outcomes']}", file=sys.stderr, flush=True)
 
     cache = args.cache or str(default_cache_dir())
-    records = calibrate(args.runs, log, profile=args.profile, jobs=args.jobs, statements=args.statement,
+    profile = args.profile or default_profile()
+    records = calibrate(args.runs, log, profile=profile, jobs=args.jobs, statements=args.statement,
                         cache_dir=cache, progress=progress)
     rates = summarize(records)
-    print(f"{len(records)} case runs ({args.runs} per case, profile {args.profile}); log: {log}")
+    print(f"{len(records)} case runs ({args.runs} per case, profile {profile}); log: {log}")
     print(format_table(rates))
     if args.json:
         write_json(args.json, [{"statement": r.statement, "perturbation": r.perturbation, "counts": r.counts}

@@ -13,9 +13,19 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import TYPE_CHECKING
 
-from impl.cli.common import add_executor_args, cache_from_args, check_output_path, executor_from_args, write_json
+from impl.cli.common import (
+    add_executor_args,
+    cache_from_args,
+    check_output_path,
+    executor_from_args,
+    write_json,
+)
 from impl.cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from impl.checks import CheckResult
 
 __all__ = ["add_parser", "run"]
 
@@ -26,7 +36,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ap.add_argument("--depth", type=int, default=None, help="L, hidden layers (presets; default 2)")
     ap.add_argument("--phi", default="tanh",
                     help="φ of Assumption 3.1: tanh (default), sigma-gelu[:σ] (or sigma_gelu), or both")
-    ap.add_argument("--profile", choices=("dev", "ci", "nightly"), default="dev", help="evidence budget (default dev)")
+    ap.add_argument("--profile", choices=("dev", "ci", "nightly"), default=None,
+                    help="evidence budget (default: ci when CI is set, else dev)")
     target = ap.add_mutually_exclusive_group()
     target.add_argument("--against", metavar="SPEC2", default=None,
                         help="judge SPEC's networks against SPEC2's predictions")
@@ -41,7 +52,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from impl.checks import STATEMENTS, Sweeps, check_parametrization
+    from impl.checks import STATEMENTS, Sweeps, check_parametrization, default_profile
     from impl.checks.parametrization import phis_of
     from impl.measurement.report import jsonable
     from impl.theory import parse_spec
@@ -59,25 +70,24 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--statement {unknown[0]!r}: choose from {', '.join(STATEMENTS)}")
     label = p.name or p.spec()
     judged = f", judged against {q.name or q.spec()}" if q is not None else ""
-    print(f"checking {label} (L = {p.depth}{judged}) with profile {args.profile} ...", file=sys.stderr)
+    profile = args.profile or default_profile()
+    print(f"checking {label} (L = {p.depth}{judged}) with profile {profile} ...", file=sys.stderr)
     started = time.perf_counter()
 
-    def progress(result: object) -> None:
-        r = result  # a CheckResult
-        print(f"  {r.title} [{r.phi}]: {r.verdict}  ({time.perf_counter() - started:.0f} s)",  # type: ignore[attr-defined]
-              file=sys.stderr, flush=True)
+    def progress(r: "CheckResult") -> None:
+        print(f"  {r.title} [{r.phi}]: {r.verdict}  ({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
 
     with executor_from_args(args) as executor:
         sweeps = Sweeps(cache_dir=cache_from_args(args), executor=executor,
                         progress=not args.no_progress and sys.stderr.isatty())
-        result = check_parametrization(p, phi=phis, profile=args.profile, against=args.against and q,
+        result = check_parametrization(p, phi=phis, profile=profile, against=args.against and q,
                                        expect=args.expect and q, statements=args.statement, sweeps=sweeps, log=progress)
     print(result)
     if args.json:
         doc = {"spec": result.spec, "name": result.name, "depth": result.depth, "profile": result.profile,
                "claimed": result.claimed, "verdict": result.verdict, "exit_code": result.exit_code,
                "counts": result.counts(), "expectation": result.expectation,
-               "checks": [{k: getattr(r, k) for k in ("statement", "title", "phi", "theory", "verdict", "reason",
+               "checks": [{k: getattr(r, k) for k in ("statement", "title", "phi", "says", "verdict", "reason",
                                                       "claims", "attempts", "decisions")} for r in result.results]}
         write_json(args.json, jsonable(doc), indent=2)
     return result.exit_code

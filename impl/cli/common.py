@@ -9,12 +9,15 @@ import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from impl.atomic import write_text_atomic
 from impl.cli.errors import UsageError
 
-__all__ = ["positive_int", "int_list", "add_training_args", "add_executor_args", "cache_from_args", "train_config", "sweeper",
+if TYPE_CHECKING:
+    from impl.simulation import Routine
+
+__all__ = ["positive_int", "int_list", "add_training_args", "add_executor_args", "cache_from_args", "routine_from_args", "sweeper",
            "executor_from_args", "check_output_path", "write_json"]
 
 DEFAULT_WIDTHS = (64, 128, 256, 512, 1024, 2048, 4096)
@@ -89,7 +92,7 @@ def cache_from_args(args: argparse.Namespace) -> str | None:
     return str(default_cache_dir())
 
 
-def train_config(args: argparse.Namespace, **overrides: Any) -> Any:
+def routine_from_args(args: argparse.Namespace, **overrides: Any) -> "Routine":
     """A :class:`impl.simulation.Routine` from parsed arguments (bad values → UsageError)."""
     from impl.simulation import Routine
 

@@ -3,6 +3,7 @@
 Exit codes of every command that judges (``check``, ``report``; :data:`impl.checks.EXIT_CODES`): 0 every
 applicable claim agrees, 1 a claim disagrees with the theory, 3 none disagrees but one is still
 undecided after every retry (so CI can choose), 2 bad input (one line on stderr, never a traceback),
+70 tp4 could not run (a job failed, or a bug: not a verdict; the traceback of a bug is printed),
 130 interrupted (finished work is kept).
 """
 
@@ -12,9 +13,10 @@ import argparse
 import sys
 from typing import NoReturn
 
-__all__ = ["UsageError", "OneLineParser", "EXIT_OK", "EXIT_DISAGREE", "EXIT_USAGE", "EXIT_UNDECIDED", "EXIT_INTERRUPTED"]
+__all__ = ["UsageError", "OneLineParser", "EXIT_OK", "EXIT_DISAGREE", "EXIT_USAGE", "EXIT_UNDECIDED", "EXIT_ERROR",
+           "EXIT_INTERRUPTED"]
 
-EXIT_OK, EXIT_DISAGREE, EXIT_USAGE, EXIT_UNDECIDED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_DISAGREE, EXIT_USAGE, EXIT_UNDECIDED, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 70, 130
 
 
 class UsageError(ValueError):

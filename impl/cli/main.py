@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from typing import Sequence
 
 from impl.cli import calibrate, calibrate_checks, check, classify, figure4, kernel, limit, paper, report, sweep
-from impl.cli.errors import EXIT_INTERRUPTED, OneLineParser, UsageError, fail
+from impl.cli.errors import EXIT_ERROR, EXIT_INTERRUPTED, OneLineParser, UsageError, fail
 from impl.theory import SpecError
 
 __all__ = ["main", "build_parser"]
@@ -38,6 +39,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail(f"{type(err).__name__}: {err}")
     except KeyboardInterrupt:
         fail("interrupted (finished work is kept)", EXIT_INTERRUPTED)
+    except Exception as err:  # noqa: BLE001 - a failed job or a bug: never mistaken for a verdict (exit 1)
+        if type(err).__name__ != "SweepError":
+            traceback.print_exc()
+        fail(f"could not run ({type(err).__name__}: {err}); finished jobs are cached", EXIT_ERROR)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,9 @@ Runs the profile's suite (SP, SP with LR 1/n, NTP, MFP (L = 1), µP and UP_{1/4}
 plus any ``--spec``, decides every statement of the paper per parametrization, and writes DIR
 (default ``reports/latest``): ``report.json``, ``report.html``, ``report.md`` and PNG figures,
 atomically. Exit code 0 when every verdict agrees (or does not apply), 1 when a verdict disagrees
-with the theory, regressed against ``--baseline`` or an exponent drifted (or a job failed), 3 when
-none of that happened but a verdict is still undecided after every retry, 2 for bad input, 130 when
-interrupted (finished jobs stay in the cache; a rerun resumes).
+with the theory, regressed against ``--baseline`` or an exponent drifted, 3 when none of that
+happened but a verdict is still undecided after every retry, 2 for bad input, 70 when a job failed,
+130 when interrupted (finished jobs stay in the cache; a rerun resumes).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from impl.cli.common import add_executor_args, cache_from_args, executor_from_args
-from impl.cli.errors import EXIT_DISAGREE, UsageError, fail
+from impl.cli.errors import EXIT_ERROR, UsageError, fail
 from impl.theory import parse_spec
 
 __all__ = ["add_parser", "run"]
@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
                 profile, specs, device=args.device, executor=executor, cache_dir=cache_from_args(args),
                 progress=not args.no_progress and sys.stderr.isatty(), presets=not args.no_presets, log=log)
     except SweepError as err:
-        fail(f"a job failed (finished jobs are cached): {err}", EXIT_DISAGREE)
+        fail(f"a job failed (finished jobs are cached): {err}", EXIT_ERROR)
     in_process = not args.dask and (args.jobs or 1) == 1  # pool and dask workers' CPU time is not visible here
     report = replace(report, timing={"wall_s": round(time.perf_counter() - started, 2),
                                       "cpu_s": round(_cpu_seconds() - cpu0, 2) if in_process else None,

@@ -3,7 +3,9 @@
 Prints one row per quantity: the step it was fitted at, the measured slope of log size against
 log width, its confidence interval (seeds resampled), the theory's claim (an exponent or a behaviour)
 and the verdict — agree, disagree or undecided (with its reason); where the theory claims nothing,
-the trend the fit shows (grows, vanishes, theta1, bounded, unresolved).
+the trend the fit shows (grows, vanishes, theta1, bounded, unresolved). Exit code 0 when every claim
+agrees, 1 when one disagrees, 3 when none disagrees but one is undecided (a sweep does not retry:
+``tp4 check`` does), 2 for bad input.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import math
 import time
 from typing import TYPE_CHECKING
 
-from impl.cli.common import add_executor_args, add_training_args, check_output_path, positive_int, sweeper, train_config
+from impl.cli.common import add_executor_args, add_training_args, check_output_path, positive_int, sweeper, routine_from_args
 from impl.cli.errors import UsageError
 from impl.theory import classify, parse_spec
 
@@ -67,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
 
     p = parse_spec(args.spec, args.depth)
     check_output_path(args.json)
-    config = train_config(args)
+    config = routine_from_args(args)
     if args.step is not None and args.step > args.steps:
         raise UsageError(f"--step {args.step} is past the last step {args.steps}")
     margin = DEFAULT_MARGIN if args.margin is None else args.margin
@@ -86,4 +88,7 @@ def run(args: argparse.Namespace) -> int:
     print(render(analysis, init))
     if args.json:
         write_report(args.json, result, analysis)
-    return 0
+    from impl.checks import EXIT_CODES
+    from impl.measurement import Verdict
+
+    return EXIT_CODES[Verdict.combine([q.verdict for part in (init, analysis) for q in part.values()])]

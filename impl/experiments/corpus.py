@@ -5,7 +5,8 @@ digits spelled out, markup stripped). Here the text is the shortened Wikipedia d
 gensim's wheel (its test data only; none of gensim's code is used), cleaned the same way
 (~0.5M tokens), and the questions are the Google analogy set (``questions-words.txt``) from the
 same folder, restricted to the top-K vocabulary. The cleaned corpus is cached as an ``.npz``
-(words by frequency rank, counts, token ranks) under ``$TP4_CACHE`` or ``~/.cache/tp4``, written
+(words by frequency rank, counts, token ranks) under :func:`impl.measurement.default_cache_dir`
+(``$TP4_CACHE_DIR``, else the platform cache directory), written
 atomically (temporary file + ``os.replace``).
 """
 
@@ -24,6 +25,7 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 
 from impl.atomic import write_atomic
+from impl.measurement.cache import default_cache_dir
 
 __all__ = ["Corpus", "clean_wikitext", "wiki_pages", "load_corpus", "subsample_keep_prob",
            "parse_analogies", "load_analogies", "WIKI_FILE", "QUESTIONS_FILE"]
@@ -103,7 +105,7 @@ def _corpus_from_tokens(tokens: Iterable[str]) -> Corpus:
 
 
 def _cache_dir() -> Path:
-    return Path(os.environ.get("TP4_CACHE") or Path.home() / ".cache" / "tp4")
+    return default_cache_dir()
 
 
 def load_corpus(path: str | os.PathLike[str] | None = None) -> Corpus:

@@ -57,16 +57,12 @@ def _store(path: Path, job: ExperimentJob, score: float) -> None:
 def _one_thread(run: Callable[[J], float], job: J) -> float:
     """``run(job)`` on one torch thread and one BLAS thread (measured: two threads per MAML job cost 3×
     the CPU and were slower in wall time); parallelism comes from the executor's workers."""
-    import torch
     from threadpoolctl import threadpool_limits
 
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with threadpool_limits(limits=1):
-            return run(job)
-    finally:
-        torch.set_num_threads(before)
+    from impl.simulation import one_thread
+
+    with one_thread(), threadpool_limits(limits=1):
+        return run(job)
 
 
 def run_jobs_cached(jobs: Sequence[J], run: Callable[[J], float], *, cache_dir: str | os.PathLike[str] | None = None,

@@ -11,7 +11,7 @@
 * :mod:`~impl.measurement.report` — the JSON report.
 """
 
-from impl.measurement.analysis import Analysis, QuantityResult, analyze, is_update_quantity, theory_claims
+from impl.measurement.analysis import Analysis, QuantityResult, analyze, decide_quantity, is_update_quantity, theory_claims
 from impl.measurement.cache import JobCache, cache_key, code_version, default_cache_dir
 from impl.measurement.calibration import DEFAULT_WIDTHS, OperatingPoint, decision_rates, synthetic_sizes
 from impl.measurement.decision import DEFAULT_MARGIN, Claim, Decision, Trend, Verdict, as_claim, decide, describe_claim
@@ -56,6 +56,7 @@ __all__ = [
     "ci_level",
     "code_version",
     "decide",
+    "decide_quantity",
     "decision_rates",
     "default_cache_dir",
     "describe_claim",

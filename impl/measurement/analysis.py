@@ -8,6 +8,10 @@ feature-kernel change); none where the theory says nothing (see :mod:`impl.measu
 (``h{l}``, ``x{l}``, ``f0``) can be analysed at any step, including 0; the update quantities
 (``delta_*``, ``Wout0_delta_x``) are exactly 0 at step 0 and are analysed only at steps ≥ 1.
 
+Each claim is decided by :func:`decide_quantity`: on each seed's size, or — for the scalars whose signed
+per-probe values the sweep recorded (fₜ − f₀, ΔW^{L+1}x^L, W₀^{L+1}Δx^L, the feature-kernel change, the
+η-nonlinearity) — on their seed-averaged size as well; its docstring gives the rule and why.
+
 Blow-ups: a quantity whose sizes are non-finite at the step is a blow-up; so is any quantity of a
 run the simulator flagged (``blowup_step``) at or before the step — except ``f0``, the output at
 initialisation, which training cannot change (it counts as blown up only if it is non-finite).
@@ -16,7 +20,7 @@ initialisation, which training cannot change (it counts as blown up only if it i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Iterator, Sequence
 
@@ -25,10 +29,10 @@ import numpy as np
 from impl.measurement.decision import DEFAULT_MARGIN, Claim, Decision, Verdict, decide
 from impl.measurement.fit import DEFAULT_ALPHA, ConfidenceInterval, ExponentFit, fit_exponent
 from impl.measurement.sweep import SweepResult
-from impl.theory import Parametrization
+from impl.theory import Behaviour, Parametrization
 from impl.theory import exponents as theory  # module access: a negative control may swap a formula
 
-__all__ = ["QuantityResult", "Analysis", "analyze", "is_update_quantity", "theory_claims"]
+__all__ = ["QuantityResult", "Analysis", "analyze", "is_update_quantity", "theory_claims", "decide_quantity"]
 
 
 def theory_claims(p: Parametrization, names: Sequence[str], step: int | None = None) -> dict[str, Claim]:
@@ -53,7 +57,8 @@ def is_update_quantity(name: str) -> bool:
 
 @dataclass(frozen=True, eq=False)
 class QuantityResult:
-    """One quantity at one step: its per-width, per-seed sizes ``values`` (W, S) and the decision."""
+    """One quantity at one step: its per-width, per-seed sizes ``values`` (W, S) and the decision (fitted on
+    :meth:`SweepResult.sizes`, which for a few scalars is the seed-averaged size: ``fit.rms``)."""
 
     name: str
     step: int
@@ -116,6 +121,47 @@ class Analysis(Mapping[str, QuantityResult]):
         return {k: v.verdict for k, v in self.results.items()}
 
 
+def decide_quantity(result: SweepResult, name: str, step: int, claim: Claim | None, *, alpha: float,
+                    margin: float = DEFAULT_MARGIN, min_seeds: int = 2, method: str = "jackknife-t",
+                    n_resamples: int | None = None, rng: np.random.Generator | int = 0) -> Decision:
+    """Decide ``claim`` about quantity ``name`` of a sweep after ``step`` steps.
+
+    Each seed's size (an RMS over coordinates, probes and outputs) is fitted by its RMS over seeds. For a
+    scalar whose signed per-probe values were recorded, the *seed-averaged* size — the RMS over probes of
+    the mean over seeds (:func:`fit_exponent` on (W, S, K) values) — is fitted too, and:
+
+    * an exact exponent (Θ(1) included) is decided on the seed-averaged size. The paper derives these
+      scalars' exponents from law-of-large-numbers terms, deterministic given the data; each seed's value is
+      that term plus an n^{−1/2} fluctuation, so each seed's RMS is √(A² + B²/n) and falls with width when
+      B²/n is comparable with A² at the smallest widths (second-order quantities, σ-gelu's sharp kink:
+      64…1024 slopes −0.1 to −0.2 for a Θ(1) limit) — a bias a wrong claim (an exponent ¼ too low) could
+      agree with. The mean over S seeds divides B²/n by S and keeps A (docs/theory.md §5.4, §5.6).
+    * a behaviour ("vanishes", "bounded", "grows") is decided on each seed's size — its typical size,
+      which is what the behaviour is about — except that a seed-averaged size that decisively contradicts
+      "vanishes" or "bounded" makes the claim disagree: the seed average is never larger than the typical
+      size, so a non-vanishing (or growing) average means a non-vanishing (growing) quantity. (When the
+      quantity is small and mostly random, the average is noisy and merely undecided, and the per-seed
+      decision stands.)
+
+    The seed-averaged fit always uses the jackknife-t interval.
+    """
+    blowup_step = None if name == "f0" else result.blowup_step
+    common = dict(alpha=alpha, step=step, seeds=result.seeds, blowup_step=blowup_step)
+    probes = result.probe_values.get(name)
+    averaged = None if probes is None else decide(fit_exponent(result.widths, probes[:, step], **common),  # type: ignore[arg-type]
+                                                  claim, margin=margin, min_seeds=min_seeds)
+    if averaged is not None and (isinstance(claim, Fraction) or claim is Behaviour.THETA1):
+        return averaged
+    per_seed = decide(fit_exponent(result.widths, result.at(name, step), method=method, n_resamples=n_resamples,
+                                   rng=rng, **common), claim, margin=margin, min_seeds=min_seeds)  # type: ignore[arg-type]
+    contradicted = (averaged is not None and claim in (Behaviour.VANISHES, Behaviour.BOUNDED)
+                    and averaged.verdict is Verdict.DISAGREE and per_seed.verdict is not Verdict.DISAGREE)
+    if contradicted:
+        assert averaged is not None
+        return replace(averaged, reason=f"seed-averaged size: {averaged.reason} (each seed's: {per_seed.reason})")
+    return per_seed
+
+
 def _generators(rng: np.random.Generator | int, n: int) -> list[np.random.Generator]:
     if isinstance(rng, np.random.Generator):
         return [rng] * n
@@ -160,11 +206,7 @@ def analyze(
     claims = theory_claims(p, names, step=t if t >= 1 else None)
     out: dict[str, QuantityResult] = {}
     for name, gen in zip(names, _generators(rng, len(names))):
-        sizes = result.at(name, t)
-        outcome = fit_exponent(
-            result.widths, sizes, alpha=alpha, n_resamples=n_resamples, method=method, rng=gen,
-            step=t, seeds=result.seeds, blowup_step=None if name == "f0" else result.blowup_step,
-        )
-        decision = decide(outcome, claims.get(name), margin=margin, min_seeds=min_seeds)
-        out[name] = QuantityResult(name, t, decision, result.widths, result.seeds, sizes.copy())
+        decision = decide_quantity(result, name, t, claims.get(name), alpha=alpha, margin=margin, min_seeds=min_seeds,
+                                   method=method, n_resamples=n_resamples, rng=gen)
+        out[name] = QuantityResult(name, t, decision, result.widths, result.seeds, result.at(name, t).copy())
     return Analysis(p, t, margin, alpha, out)

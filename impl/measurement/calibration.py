@@ -8,8 +8,8 @@ a relative finite-width correction D (biasing the fitted slope by about −0.02�
 and multiplicative seed noise σ. :func:`decision_rates` repeats fit + decision many times with D
 drawn uniformly from a range and reports how often each verdict comes out, with Wilson intervals
 (``scipy.stats.binomtest``). Use it to calibrate the margin δ against the noise and bias seen on
-real sweeps: with the prediction correct (offset 0), ``inconsistent`` is a false alarm and
-``consistent`` is the power; with the prediction off by a lattice step, ``consistent`` is a miss.
+real sweeps: with the prediction correct (offset 0), ``disagree`` is a false alarm and
+``agree`` is the power; with the prediction off by a lattice step, ``agree`` is a miss.
 """
 
 from __future__ import annotations

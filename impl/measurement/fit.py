@@ -112,7 +112,7 @@ class BandPValues:
     """p-values for the band [center − margin, center + margin], matching the fit's interval.
 
     ``outside`` is small when the slope is confidently outside the band (evidence for
-    *inconsistent*); ``inside`` is small when it is confidently inside (evidence for *consistent*).
+    *disagree*); ``inside`` is small when it is confidently inside (evidence for *agree*).
     A level-(1 − α) jackknife-t or percentile interval lies outside (inside) the band exactly when
     the corresponding p-value is below α (for the percentile method, up to resampling granularity).
     """

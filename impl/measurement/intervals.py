@@ -70,8 +70,13 @@ def jackknife_t_interval(v: np.ndarray, statistic: Statistic, level: float) -> I
     n = v.shape[1]
     keep = np.array([np.delete(np.arange(n), i) for i in range(n)])  # (S, S−1)
     loo = np.asarray(statistic(*v[:, keep], axis=-1), dtype=np.float64)  # (S,)
+    return _jackknife_t(float(statistic(*v, axis=-1)), loo, level)
+
+
+def _jackknife_t(center: float, loo: np.ndarray, level: float) -> Interval:
+    """center ± t_{S−1}·se with se the jackknife standard error of the S leave-one-out values ``loo``."""
+    n = loo.size
     se = float(np.sqrt((n - 1) / n * np.sum((loo - loo.mean()) ** 2)))
-    center = float(statistic(*v, axis=-1))
     half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * se
     return (center - half, center + half), se, loo
 
@@ -109,6 +114,4 @@ def jackknife_t_seed_mean_interval(v: np.ndarray, log_widths: np.ndarray, level:
     with np.errstate(divide="ignore", invalid="ignore"):
         loo = _ols_slopes(log_widths, 0.5 * np.log(np.mean(np.square(loo_means), axis=-1)).T)  # (S,)
         center = float(_ols_slopes(log_widths, np.log(seed_mean_sizes(v))))
-    se = float(np.sqrt((n - 1) / n * np.sum((loo - loo.mean()) ** 2)))
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * se
-    return (center - half, center + half), se, loo
+    return _jackknife_t(center, loo, level)

@@ -65,8 +65,9 @@ class SweepResult:
             raise ValueError(f"step must be in 0..{self.steps}, got {step}")
         return self.values[name][:, step, :]
 
-    def probes_at(self, name: str, step: int) -> np.ndarray | None:
-        """Signed per-probe values (W, S, K) of ``name`` after ``step`` steps, or None when not recorded."""
+    def probes(self, name: str, step: int) -> np.ndarray | None:
+        """Signed per-probe values (W, S, K) of ``name`` after ``step`` steps, or None when not recorded
+        (:func:`impl.measurement.decide_quantity` uses them)."""
         if not 0 <= step <= self.steps:
             raise ValueError(f"step must be in 0..{self.steps}, got {step}")
         return self.probe_values[name][:, step] if name in self.probe_values else None

@@ -26,10 +26,11 @@ from typing import Any, Mapping
 
 from impl.measurement.report import jsonable
 
-__all__ = ["RANK", "VerdictChange", "Drift", "Comparison", "load_baseline", "compare"]
+__all__ = ["RANK", "REPORT_FORMAT", "VerdictChange", "Drift", "Comparison", "load_baseline", "compare"]
 
 RANK = {"agree": 0, "undecided": 1, "disagree": 2}
-REPORT_FORMAT = "tp4-report/2"  # also impl.reporting.results.REPORT_FORMAT (kept import-free of torch here)
+REPORT_FORMAT = "tp4-report/2"
+"""The report JSON's format (defined here, in the module that reads old reports, which imports no torch)."""
 
 
 @dataclass(frozen=True)

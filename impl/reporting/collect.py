@@ -22,17 +22,31 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import torch
 
-from impl.checks import ROUTINE, STATEMENTS, Budget, CheckResult, Sweeps, Theory, planned_decisions
-from impl.checks.parametrization import ROUTINES
+from impl.checks import (
+    ROUTINE,
+    STATEMENTS,
+    Budget,
+    CheckResult,
+    Sweeps,
+    Theory,
+    planned_decisions,
+)
 from impl.checks.evidence import not_applicable
 from impl.checks.max_lr import lr_routine, max_lr_job
+from impl.checks.parametrization import statement_routine
 from impl.experiments.runner import EXPERIMENTS, run_experiment
 from impl.limits.archs import ARCHS
 from impl.limits.figure4 import Figure4Settings, figure4_data
 from impl.measurement import DEFAULT_MARGIN, analyze, code_version, decide, fit_exponent
 from impl.measurement.report import jsonable
 from impl.reporting.profiles import DISPLAY, Profile
-from impl.reporting.results import MaxLRResult, Report, SpecReport, quantity_records, spec_key
+from impl.reporting.results import (
+    MaxLRResult,
+    Report,
+    SpecReport,
+    quantity_records,
+    spec_key,
+)
 from impl.simulation import Routine, simulate
 from impl.theory import Parametrization, classify, preset
 
@@ -65,7 +79,7 @@ def collect_spec(p: Parametrization, key: str, profile: Profile, routine: Routin
         if skey == "max_lr" and not max_lr:
             results.append(not_applicable(statement, p, Theory(p), routine, "—", "not measured in this profile"))
             continue
-        own = replace(ROUTINES[skey], device=routine.device, phi=routine.phi) if skey in ROUTINES else routine
+        own = replace(statement_routine(skey, str(routine.phi)), device=routine.device)
         result = fn(p, own, budget, sweeps=sweeps)
         log(f"  {statement.title}: {result.verdict}" + (f" ({result.reason[:120]})" if not result.agrees else ""))
         results.append(result)

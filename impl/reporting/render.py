@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
+from impl.atomic import atomic_directory
+from impl.experiments.table import ExperimentTable
+from impl.limits.figure4 import Figure4Result
+from impl.reporting.baseline import Comparison
 from impl.reporting.figures.coordcheck import plot_coordcheck
 from impl.reporting.figures.matrix import plot_matrix
 from impl.reporting.figures.maxlr import plot_max_lr
-from impl.atomic import atomic_directory
-from impl.reporting.baseline import Comparison
-from impl.experiments.table import ExperimentTable
-from impl.limits.figure4 import Figure4Result
 from impl.reporting.results import TITLES, VERDICT_STYLE, Report, SpecReport
 
 __all__ = ["Cell", "Table", "Image", "Section", "draw_figures", "figure4_hook", "exit_status", "headline", "document",
@@ -167,7 +167,7 @@ def _changes(c: Comparison) -> Section:
 
 
 def _spec(s: SpecReport, figure: str) -> Section:
-    statements = [[Cell(st.title), Cell(st.theory), _verdict(st.verdict.value, st.reason), Cell(st.reason)]
+    statements = [[Cell(st.title), Cell(st.says), _verdict(st.verdict.value, st.reason), Cell(st.reason)]
                   for st in s.statements]
     quantities = [[Cell(q.name), Cell(str(q.step)), Cell(f"{q.slope:+.3f}"), Cell(f"[{q.ci[0]:+.3f}, {q.ci[1]:+.3f}]"),
                    Cell(q.claim or "—"), Cell(q.verdict if q.claim else f"({q.trend})"), Cell(q.reason)]

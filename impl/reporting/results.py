@@ -16,12 +16,12 @@ from typing import Any, Mapping
 from impl.checks import STATEMENTS, CheckResult
 from impl.measurement import Analysis, Verdict
 from impl.measurement.report import jsonable
+from impl.reporting.baseline import REPORT_FORMAT
 from impl.theory import Parametrization
 
 __all__ = ["REPORT_FORMAT", "VERDICT_STYLE", "TITLES", "QuantityRecord", "MaxLRResult", "SpecReport", "Report",
            "quantity_records", "spec_key"]
 
-REPORT_FORMAT = "tp4-report/2"
 VERDICT_STYLE: dict[str, tuple[str, str, str]] = {  # verdict → (fill colour, symbol, legend text)
     Verdict.AGREE.value: ("#8fd19e", "✓", "agree: every claim consistent with the theory"),
     Verdict.DISAGREE.value: ("#f28b82", "✗", "disagree: a measurement contradicts the theory"),

@@ -15,12 +15,17 @@ Usage in a user's own test::
         ...
 """
 
-from impl.strategies.parametrizations import UNSTABLE_CONDITIONS, RegimeName, depths, lattice, parametrizations
+from impl.strategies.parametrizations import (
+    UNSTABLE_CONDITIONS,
+    RegimeName,
+    depths,
+    lattice,
+    parametrizations,
+)
 from impl.strategies.programs import MOMENTS, NONLINS, tensor_programs
-from impl.strategies.routines import LRS, routines
+from impl.strategies.routines import routines
 
 __all__ = [
-    "LRS",
     "MOMENTS",
     "NONLINS",
     "RegimeName",

@@ -1,7 +1,7 @@
 """Large-width validation of a theorem check's routine (run on a GPU when one is lent).
 
-Re-runs exactly the routine a finite-width theorem check uses (``theorem_checks.finite.simulate_routine``:
-default inputs, labels ±2) at widths beyond the suite's 64…1024 and prints, per width, the RMS over
+Re-runs exactly the routine a finite-width theorem check uses (:data:`impl.checks.ROUTINE`: default
+inputs, labels ±2, with the check's network seeds) at widths beyond the suite's 64…1024 and prints, per width, the RMS over
 seeds of each named quantity at a step, and the local log-log slope between consecutive widths.
 It separates a finite-width correction (slopes drifting toward the predicted exponent as n grows)
 from a real disagreement (slopes staying off).
@@ -13,17 +13,13 @@ from a real disagreement (slopes staying off).
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from impl.simulation import simulate, training_data  # noqa: E402
-from impl.theory import parse_spec  # noqa: E402
-from theorem_checks.finite import Routine, network_seeds  # noqa: E402
+from impl.checks import ROUTINE, network_seeds
+from impl.simulation import simulate
+from impl.theory import parse_spec
 
 
 def main() -> None:
@@ -42,16 +38,14 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, default=4)
     args = ap.parse_args()
     p = parse_spec(args.spec, args.depth)
-    routine = Routine(phi=args.phi, lr=args.lr, data_seed=args.data_seed)
-    config = replace(routine.config(), device=args.device, dtype=args.dtype)
-    data = training_data(config)
-    data = replace(data, labels=np.where(data.labels < 0, -routine.label, routine.label))
-    seeds = network_seeds(p, routine, args.seeds)
+    routine = replace(ROUTINE, phi=args.phi, lr=args.lr, data_seed=args.data_seed, steps=max(args.step, ROUTINE.steps))
+    seeds = network_seeds(p, routine, args.seeds)  # the check's seeds (device and dtype are not part of them)
+    config = replace(routine, device=args.device, dtype=args.dtype)
     widths = [int(w) for w in args.widths.split(",")]
     sizes = {q: [] for q in args.quantity}
     print(f"{p} {routine} step {args.step}, {args.seeds} seeds, {args.device} {args.dtype}")
     for n in widths:
-        rec = simulate(p, config, n, seeds, data=data, seed_chunk=args.chunk)
+        rec = simulate(p, config, n, seeds, seed_chunk=args.chunk)
         for q in args.quantity:
             vals = np.asarray(rec.values[q][args.step])
             sizes[q].append(float(np.sqrt(np.mean(vals ** 2))))

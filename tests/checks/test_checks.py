@@ -10,14 +10,26 @@ import numpy as np
 import pytest
 
 from impl.checks import (
-    BUDGETS, ROUTINE, STATEMENTS, Budget, Sweeps, Theory, TheoryMismatch, budget_for, check_maximal_updates,
-    check_nontriviality, check_parametrization, check_stability, confirm, expectation, network_seeds,
+    BUDGETS,
+    ROUTINE,
+    STATEMENTS,
+    Budget,
+    Sweeps,
+    Theory,
+    TheoryMismatch,
+    budget_for,
+    check_maximal_updates,
+    check_nontriviality,
+    check_parametrization,
+    check_stability,
+    confirm,
+    expectation,
+    network_seeds,
     planned_decisions,
 )
-from impl.checks.evidence import claim_sizes
 from impl.checks.parametrization import phis_of
-from impl.measurement import Verdict
-from impl.theory import Behaviour, Parametrization, mfp, mup, ntp, sp, up
+from impl.measurement import Verdict, decide_quantity, fit_exponent
+from impl.theory import Parametrization, mfp, mup, ntp, sp, up
 
 CHEAP = Budget("cheap", (64, 128, 256), seeds=8, retries=1, examples=1, decisions=10)
 
@@ -46,14 +58,23 @@ def test_network_seeds_are_deterministic_and_nested() -> None:
     assert a != network_seeds(ntp(2), ROUTINE, 16) and a != network_seeds(mup(2), replace(ROUTINE, lr=0.75), 16)
 
 
-def test_theta1_claims_are_judged_on_the_seed_averaged_size(sweeps: Sweeps) -> None:
+def test_exponent_claims_about_deterministic_scalars_use_the_seed_average(sweeps: Sweeps) -> None:
     result = sweeps.run(mup(1), ROUTINE, CHEAP.widths, 8)
-    assert claim_sizes(result, "delta_f", 1, Fraction(0)).shape == (3, 8, 64)  # signed per-probe values
-    assert claim_sizes(result, "delta_f", 1, Behaviour.THETA1).ndim == 3
-    assert claim_sizes(result, "delta_f", 1, Behaviour.VANISHES).shape == (3, 8)  # per-seed RMS otherwise
-    assert claim_sizes(result, "delta_x1", 1, Fraction(0)).shape == (3, 8)  # vectors: no seed average
-    probes = claim_sizes(result, "delta_f", 1, Fraction(0))
+    probes = result.probes("delta_f", 1)
+    assert probes is not None and probes.shape == (3, 8, 64)  # a scalar with a deterministic limit
+    assert result.probes("delta_kernel1", 2).shape == (3, 8, 128)  # type: ignore[union-attr]  # pairs (i,i), (i,i+1)
+    assert result.probes("delta_x1", 1) is None and result.probes("f0", 0) is None  # vectors, f₀: per seed only
     np.testing.assert_allclose(np.sqrt(np.mean(probes**2, axis=2)), result.at("delta_f", 1))
+    averaged = fit_exponent(result.widths, probes, alpha=CHEAP.alpha)
+    per_seed = fit_exponent(result.widths, result.at("delta_f", 1), alpha=CHEAP.alpha)
+    # every exponent claim about delta_f, right or wrong, is decided on the same (seed-averaged) fit
+    for theory in (Theory(mup(1)), Theory(mup(1), offset=Fraction(-1, 4))):
+        claim = check_nontriviality(mup(1), ROUTINE, CHEAP, against=theory, sweeps=sweeps).claims[0]
+        assert claim.slope == pytest.approx(averaged.slope) and claim.slope != pytest.approx(per_seed.slope)
+    d = decide_quantity(result, "delta_f", 1, Fraction(0), alpha=CHEAP.alpha)
+    assert d.slope == pytest.approx(averaged.slope)
+    assert decide_quantity(result, "delta_x1", 1, Fraction(0), alpha=CHEAP.alpha).slope == pytest.approx(
+        fit_exponent(result.widths, result.at("delta_x1", 1), alpha=CHEAP.alpha).slope)
 
 
 def test_confirm_escalates_and_counts_every_decision(sweeps: Sweeps) -> None:
@@ -71,7 +92,7 @@ def test_confirm_escalates_and_counts_every_decision(sweeps: Sweeps) -> None:
 def test_a_wrong_theory_is_reported_as_such(sweeps: Sweeps) -> None:
     p = mup(1)
     right = check_nontriviality(p, ROUTINE, CHEAP, sweeps=sweeps)
-    assert right.agrees and not right.perturbed and right.claimed == "mup" and right.decisions >= 1
+    assert right.agrees and not right.perturbed and right.claimed is None and right.decisions >= 1
     flipped = check_nontriviality(p, ROUTINE, CHEAP, against=Theory(p, offset=Fraction(1, 2)), sweeps=sweeps)
     assert flipped.verdict is Verdict.DISAGREE and flipped.perturbed and "exponents +1/2" in flipped.claimed
     assert "n^1/2" in str(flipped) and "disagree" in str(flipped)

@@ -48,7 +48,7 @@ def test_wiki_pages_skip_redirects_and_unescape(tmp_path: Path) -> None:
 
 
 def test_load_corpus_ranks_and_caches_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TP4_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("TP4_CACHE_DIR", str(tmp_path / "cache"))
     dump = _write_dump(tmp_path / "d.xml.bz2", ["b a c a b a", "d c b"])
     c = load_corpus(dump)
     assert c.words == ("a", "b", "c", "d") and c.counts.tolist() == [3, 3, 2, 1]  # ties alphabetical
@@ -62,7 +62,7 @@ def test_load_corpus_ranks_and_caches_atomically(tmp_path: Path, monkeypatch: py
 
 
 def test_restrict_drops_out_of_vocabulary_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TP4_CACHE", str(tmp_path))
+    monkeypatch.setenv("TP4_CACHE_DIR", str(tmp_path))
     c = load_corpus(_write_dump(tmp_path / "d.xml.bz2", ["a a a a b b b c c d e f"]))
     assert c.restrict(4).tolist() == [0, 0, 0, 0, 1, 1, 1, 2, 2, 3]
     for bad in (3, 7, True, 4.0):

@@ -26,7 +26,7 @@ def sweep(p: Parametrization, config: FakeConfig = FakeConfig(steps=3)):
 
 @given(parametrizations(st.integers(1, 3), regime="stable"), st.sampled_from([1.0, 2.0, -2.0]),
        st.integers(1, 3))
-def test_stable_theory_is_consistent_at_every_step(p: Parametrization, bias_d: float, step: int) -> None:
+def test_stable_theory_agrees_at_every_step(p: Parametrization, bias_d: float, step: int) -> None:
     """Data following the prediction (lag included) agrees for every quantity, any step ≥ 1."""
     result = sweep(p, FakeConfig(steps=3, bias_d=bias_d))
     analysis = analyze(result, p, step=step)

@@ -111,7 +111,7 @@ def test_unusable_fits_are_undecided_and_zero_is_its_own_trend() -> None:
 
 @pytest.mark.parametrize("offset", [F(1, 4), F(-1, 4), F(1, 2), F(-1, 2)])
 @pytest.mark.parametrize("bias_d", [-3.0, 0.0, 3.0])
-def test_negative_controls_are_never_consistent(offset: Fraction, bias_d: float) -> None:
+def test_negative_controls_never_agree(offset: Fraction, bias_d: float) -> None:
     """A prediction off by 1/4 or 1/2 is never 'agree' at noise sd 0.02, worst-case bias."""
     rng = np.random.default_rng(int(4 * offset) + 10 * int(bias_d) + 100)
     widths = tuple(2**k for k in range(6, 14))

@@ -20,8 +20,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from impl.limits.figure4 import Figure4Panel, Figure4Result
 from impl.atomic import write_bytes_atomic
+from impl.limits.figure4 import Figure4Panel, Figure4Result
 
 __all__ = ["COLUMN_TITLES", "draw_figure4", "figure4_png", "plot_figure4"]
 

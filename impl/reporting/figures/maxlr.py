@@ -1,7 +1,7 @@
 """Largest stable learning rate against width (Theorem 4.1), with fitted and predicted exponents.
 
 For each measured parametrization: the per-seed largest stable η (small dots; bisection on a 2^{1/4}
-grid by :func:`theorem_checks.finite.max_stable_lr`), their RMS over seeds (markers), the fitted
+grid by :func:`impl.checks.max_lr.max_stable_lr`), their RMS over seeds (markers), the fitted
 power law (dashed) and the predicted one, η_max ~ n^{c − c*} with c* = ``min_stable_c`` (dotted,
 anchored at the fitted line's value at the geometric mean width). SP (c = 0, c* = 1) must fall like
 n^{−1}; µP and NTP stay flat.
