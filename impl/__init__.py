@@ -6,6 +6,7 @@ The user API, flat::
 
     classify(parse_spec("mup")).regime                   # Regime.FEATURE_LEARNING
     check_parametrization("a=-1/2,0,1/2;b=1/2,1/2,1/2;c=0", expect="mup").assert_agrees()
+    check_model("my_model.py:build", expect="mup").assert_agrees()   # your own PyTorch model
 
 Layers, each importing only from the layers before it (``tests/test_layers.py`` fails on an upward
 import, on any import of ``theorem_checks`` or ``tests``, on ``pytest`` outside the plugin, and on
@@ -18,7 +19,8 @@ import, on any import of ``theorem_checks`` or ``tests``, on ``pytest`` outside 
 4. :mod:`impl.limits` — infinite-width limits (Z-evaluators, analytic limits, NNGP/NTK);
 5. :mod:`impl.experiments` — the paper's experiments in miniature;
 6. :mod:`impl.checks` — the paper's statements as checks returning typed results;
-7. :mod:`impl.strategies` — hypothesis strategies (parametrizations, routines, Tensor Programs);
+7. :mod:`impl.strategies` — hypothesis strategies (parametrizations, routines, Tensor Programs), and
+   :mod:`impl.models` — the user's own PyTorch model: inferred abc-parametrization, checks, diagnosis;
 8. :mod:`impl.reporting` — reports, their figures and renderings;
 9. :mod:`impl.cli` and :mod:`impl.pytest_plugin` — the ``tp4`` command and the pytest plugin.
 
@@ -57,6 +59,8 @@ _EXPORTS: dict[str, str] = {
     "check_max_lr": "impl.checks", "check_maximal_updates": "impl.checks", "check_nontriviality": "impl.checks",
     "check_parametrization": "impl.checks", "check_stability": "impl.checks", "check_symmetry": "impl.checks",
     "check_uniform_parametrization": "impl.checks",
+    # models
+    "ModelCheck": "impl.models", "ModelError": "impl.models", "check_model": "impl.models",
     # strategies
     "parametrizations": "impl.strategies", "routines": "impl.strategies", "tensor_programs": "impl.strategies",
 }

@@ -13,10 +13,15 @@ After ``pip install tp4`` every pytest run accepts
   against another parametrization's theory). α is split over every decision the collected checks may
   make (:func:`impl.checks.planned_decisions`), as ``tp4 check`` does for its run.
 
+* ``--tp4-model TARGET`` (repeatable; ``path/file.py:function`` or ``package.module:function``) with
+  ``--tp4-expect SPEC``: one test per target, :func:`impl.models.check_model` on the user's own model,
+  failing with its report (inferred parametrization, diagnosis, statements) unless everything agrees;
+
 and gives a project's own tests the fixtures
 
 * ``tp4`` — :class:`Tp4`: ``tp4.check(spec, expect="mup")`` is :func:`impl.checks.check_parametrization`
-  with the run's profile and φ; ``result.assert_agrees()`` fails with the table;
+  with the run's profile and φ, ``tp4.check_model(build, expect="mup")`` is :func:`impl.models.check_model`;
+  ``result.assert_agrees()`` fails with the table;
 * ``tp4_spec`` — each ``--tp4-spec`` parametrization in turn (the test is skipped without one);
 * ``tp4_budget`` — the :class:`impl.checks.Budget` of the run's profile.
 
@@ -50,7 +55,7 @@ from impl.checks.results import CheckResult
 from impl.measurement import Verdict, default_cache_dir
 from impl.theory import Parametrization, SpecError, parse_spec
 
-__all__ = ["Tp4", "Tp4CheckItem", "Tp4Failure"]
+__all__ = ["Tp4", "Tp4CheckItem", "Tp4ModelItem", "Tp4Failure"]
 
 _SPECS = pytest.StashKey[tuple[Parametrization, ...]]()
 _AGAINST = pytest.StashKey["Parametrization | None"]()
@@ -68,6 +73,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="nonlinearity of the checked networks: tanh (default), sigma-gelu[:σ] or both (Assumption 3.1)")
     group.addoption("--tp4-against", default=None, metavar="SPEC",
                     help="judge the --tp4-spec networks against this parametrization's theory")
+    group.addoption("--tp4-model", action="append", default=[], metavar="TARGET",
+                    help="check your own model: path/file.py:function or package.module:function (repeatable)")
+    group.addoption("--tp4-expect", default=None, metavar="SPEC",
+                    help="the parametrization each --tp4-model is believed to be (e.g. mup)")
 
 
 def _profile(config: pytest.Config) -> str:
@@ -144,6 +153,27 @@ class Tp4CheckItem(pytest.Item):
         return self.path, None, f"tp4: {self.name}"
 
 
+class Tp4ModelItem(pytest.Item):
+    """One ``--tp4-model`` target: :func:`impl.models.check_model`, failing with its report unless it agrees."""
+
+    def __init__(self, *, target: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.target = target
+
+    def runtest(self) -> None:
+        from impl.models import ModelError, check_model
+
+        try:
+            result = check_model(self.target, expect=self.config.getoption("--tp4-expect"), profile=_profile(self.config))
+        except ModelError as err:
+            raise Tp4Failure(f"{self.target}: {err}") from None
+        if not result.agrees:
+            raise Tp4Failure(str(result))
+
+    repr_failure = Tp4CheckItem.repr_failure
+    reportinfo = Tp4CheckItem.reportinfo
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     """Append one item per (spec, φ, statement) for the ``--tp4-spec`` parametrizations (before -k/-m select),
@@ -156,6 +186,9 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
                 name = f"tp4[{label}-L{p.depth}-{phi}-{key}]"
                 new.append(Tp4CheckItem.from_parent(session, name=name, nodeid=f"tp4::{name}",
                                                     spec=p, statement=key, phi=phi))
+    for target in config.getoption("--tp4-model"):
+        name = f"tp4-model[{target}]"
+        new.append(Tp4ModelItem.from_parent(session, name=name, nodeid=f"tp4::{name}", target=target))
     if new:
         items.extend(new)
         report = pytest.CollectReport("tp4", "passed", None, list(new))
@@ -178,6 +211,14 @@ class Tp4:
         kwargs.setdefault("profile", self.profile)
         kwargs.setdefault("phi", self.phi)
         return check_parametrization(spec, **kwargs)
+
+    def check_model(self, build: Any, **kwargs: Any) -> Any:
+        """:func:`impl.models.check_model` with this run's profile (keywords override): ``build`` is
+        ``'file.py:function'``, ``'module:function'`` or the function itself."""
+        from impl.models import check_model
+
+        kwargs.setdefault("profile", self.profile)
+        return check_model(build, **kwargs)
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ import impl
 ROOT = Path(impl.__file__).parent
 LAYERS: dict[str, int] = {
     "atomic": 0, "theory": 1, "simulation": 2, "measurement": 3, "limits": 4, "experiments": 5, "checks": 6,
-    "strategies": 7, "reporting": 8, "cli": 9, "pytest_plugin": 9,
+    "strategies": 7, "models": 7, "reporting": 8, "cli": 9, "pytest_plugin": 9,
 }
 MODULES = sorted(p for p in ROOT.rglob("*.py"))
 

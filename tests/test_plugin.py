@@ -106,3 +106,15 @@ def test_bad_options_are_usage_errors(project: pytest.Pytester, args: list[str])
     result = project.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:xdist", *args)
     assert result.ret in (pytest.ExitCode.USAGE_ERROR, 2), result.stderr.str()
     assert "Traceback" not in result.stderr.str()
+
+
+def test_tp4_model_collects_a_check_of_the_users_model(project: pytest.Pytester) -> None:
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    result = project.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:xdist", "-v",
+                                          "--tp4-model", f"{examples / 'mup_adam.py'}:build",
+                                          "--tp4-model", f"{examples / 'mup_mlp.py'}:missing_readout_multiplier",
+                                          "--tp4-expect", "mup", "-k", "adam")
+    result.assert_outcomes(passed=1)
+    assert "tp4-model[" in result.stdout.str()

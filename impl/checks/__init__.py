@@ -39,6 +39,7 @@ from impl.checks.evidence import (
     Statement,
     Sweeps,
     confirm,
+    escalate,
     network_seeds,
     simulate_job,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "check_symmetry",
     "check_uniform_parametrization",
     "confirm",
+    "escalate",
     "default_profile",
     "expectation",
     "max_stable_lr",

@@ -18,7 +18,7 @@ does not apply there.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -37,7 +37,7 @@ from impl.measurement import JobResult, theory_claims
 from impl.simulation import Routine, one_thread, simulate
 from impl.theory import Behaviour, Parametrization, Regime, lag_applies
 
-__all__ = ["STATEMENT", "says", "applies", "simulate_eta_pair", "check_dichotomy"]
+__all__ = ["STATEMENT", "says", "applies", "simulate_eta_pair", "eta_pair", "check_dichotomy"]
 
 STATEMENT = Statement("regime", "Thm 3.6/3.8 dichotomy", "Section 3.2, Cor 3.9, App. H", lambda L: 3)
 
@@ -60,16 +60,21 @@ def applies(theory: Theory) -> str | None:
 
 
 def simulate_eta_pair(p: Parametrization, routine: Routine, width: int, seeds: Sequence[int]) -> JobResult:
-    """One SGD step at η and at 2η from the same draws; ``eta_nonlinearity`` is the RMS over probes of
-    (f₁(2η) − f₀) − 2(f₁(η) − f₀), zero exactly when f₁ − f₀ is linear in η (its signed per-probe values
-    are kept too: the limit is deterministic, :mod:`impl.checks.evidence`)."""
+    """One SGD step at η and at 2η from the same draws (:func:`eta_pair`)."""
     with one_thread():
         one, two = (simulate(p, replace(routine, lr=k * routine.lr, steps=1), width, seeds) for k in (1, 2))
+    return eta_pair(one, two)
+
+
+def eta_pair(one: Any, two: Any) -> JobResult:
+    """From recordings of one step at η and at 2η of the same networks: ``eta_nonlinearity``, the RMS over
+    probes of (f₁(2η) − f₀) − 2(f₁(η) − f₀), zero exactly when f₁ − f₀ is linear in η (its signed per-probe
+    values are kept too: the limit is deterministic, :mod:`impl.checks.evidence`)."""
     d1, d2 = one.outputs[1] - one.outputs[0], two.outputs[1] - two.outputs[0]  # (S, P, d_o)
     signed = (d2 - 2 * d1).reshape(d1.shape[0], -1)  # (S, P·d_o)
     size = np.sqrt(np.mean(signed**2, axis=1))
     blow = np.maximum(one.blowup_step, two.blowup_step)
-    return JobResult(width, tuple(seeds), 1, {"eta_nonlinearity": np.stack([np.zeros_like(size), size])}, blow,
+    return JobResult(one.width, tuple(one.seeds), 1, {"eta_nonlinearity": np.stack([np.zeros_like(size), size])}, blow,
                      {"eta_nonlinearity": np.stack([np.zeros_like(signed), signed])})
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Sequence
 
 from impl.checks.budget import Budget
@@ -43,7 +43,7 @@ from impl.measurement.cache import canonical
 from impl.simulation import Routine, one_thread, simulate
 from impl.theory import Parametrization
 
-__all__ = ["ROUTINE", "PHIS", "LRS", "Statement", "Sweeps", "Evidence", "network_seeds", "simulate_job", "confirm",
+__all__ = ["ROUTINE", "PHIS", "LRS", "Statement", "Sweeps", "Evidence", "network_seeds", "simulate_job", "confirm", "escalate", "check_result_of",
            "check_result", "not_applicable"]
 
 ROUTINE = Routine(steps=2, probes=64, label=2.0)
@@ -131,16 +131,28 @@ def confirm(p: Parametrization, routine: Any, claims: Mapping[str, Claim], *, bu
         raise ValueError(f"no claims to check for {p}")
     judged = theory.perturb(claims)
     runner = sweeps or Sweeps()
+
+    def measure(n: int) -> SweepResult:
+        return runner.run(p, routine, budget.widths, n, job=job, seed_key=seed_key, code=code)
+
+    evidence = escalate(measure, judged, budget=budget, step=step, seeds=seeds)
+    return replace(evidence, perturbed=judged != dict(claims))
+
+
+def escalate(measure: Callable[[int], SweepResult], claims: Mapping[str, Claim], *, budget: Budget, step: int,
+             seeds: int | None = None) -> Evidence:
+    """Decide ``claims`` on ``measure(n_seeds)`` after ``step`` steps, doubling the seeds while any claim is
+    undecided, up to ``budget.retries`` times (the loop of :func:`confirm`, for any source of sweeps)."""
     decisions, attempts, result = 0, 0, None
     rows: tuple[ClaimResult, ...] = ()
     verdict = Verdict.UNDECIDED
     for attempt in range(budget.retries + 1):
         n = budget.seeds_at(attempt, seeds)
-        result = runner.run(p, routine, budget.widths, n, job=job, seed_key=seed_key, code=code)
+        result = measure(n)
         attempts += 1
         rows = tuple(
             claim_result(name, step, decide_quantity(result, name, step, claim, alpha=budget.alpha), n)
-            for name, claim in judged.items())
+            for name, claim in claims.items())
         decisions += len(rows)
         verdict = Verdict.combine([r.verdict for r in rows])
         if verdict is not Verdict.UNDECIDED:
@@ -148,17 +160,24 @@ def confirm(p: Parametrization, routine: Any, claims: Mapping[str, Claim], *, bu
     reason = combine_reason(rows, verdict)
     if verdict is Verdict.UNDECIDED:
         reason = f"still undecided with {rows[0].seeds} seeds after {attempts} attempt(s): {reason}"
-    return Evidence(verdict, reason, rows, attempts, decisions, judged != dict(claims), result)
+    return Evidence(verdict, reason, rows, attempts, decisions, False, result)
 
 
 def check_result(statement: Statement, p: Parametrization, theory: Theory, routine: Any, says: str,
                  evidence: Sequence[Evidence]) -> CheckResult:
     """A :class:`CheckResult` from the evidence of one or more :func:`confirm` calls (all must agree)."""
+    return check_result_of(statement, p.spec(), _claimed(p, theory), routine, says, evidence)
+
+
+def check_result_of(statement: Statement, spec: str, claimed: str | None, routine: Any, says: str,
+                    evidence: Sequence[Evidence]) -> CheckResult:
+    """:func:`check_result` for networks named ``spec`` (a spec, or a user model's target), judged against
+    ``claimed`` (None: their own theory)."""
     verdict = Verdict.combine([e.verdict for e in evidence])
     claims = tuple(c for e in evidence for c in e.claims)
     reasons = [e.reason for e in evidence if e.verdict is verdict] if verdict is not Verdict.AGREE else []
     reason = "; ".join(reasons) if reasons else combine_reason(claims, verdict)
-    return CheckResult(statement.key, statement.title, p.spec(), _claimed(p, theory), routine, says, verdict, reason,
+    return CheckResult(statement.key, statement.title, spec, claimed, routine, says, verdict, reason,
                        claims, sum(e.attempts for e in evidence), sum(e.decisions for e in evidence),
                        any(e.perturbed for e in evidence), phi=_phi_name(routine))
 

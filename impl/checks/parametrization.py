@@ -37,7 +37,7 @@ from impl.simulation import Routine
 from impl.simulation.activations import resolve_activation
 from impl.theory import Parametrization, classify, parse_spec, predicted_exponents
 
-__all__ = ["STATEMENTS", "ROUTINES", "statement_routine", "EXIT_CODES", "Expectation", "ParametrizationCheck", "check_parametrization", "expectation",
+__all__ = ["STATEMENTS", "ROUTINES", "statement_routine", "EXIT_CODES", "Expectation", "Judged", "ParametrizationCheck", "check_parametrization", "expectation",
            "phis_of", "planned_decisions", "TheoryMismatch"]
 
 CheckFn = Callable[..., CheckResult]
@@ -127,8 +127,25 @@ def expectation(p: Parametrization, q: Parametrization) -> Expectation:
     return Expectation(label, Verdict.DISAGREE, f"{p.spec()} is not {label}: " + "; ".join(diffs))
 
 
+class Judged:
+    """What every judged outcome offers from its :attr:`verdict`: :attr:`agrees` and the CLI's :attr:`exit_code`."""
+
+    @property
+    def verdict(self) -> Verdict:
+        raise NotImplementedError
+
+    @property
+    def agrees(self) -> bool:
+        """True only when every applicable claim agreed (and the expectation, if any, holds)."""
+        return self.verdict is Verdict.AGREE
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.verdict]
+
+
 @dataclass(frozen=True)
-class ParametrizationCheck:
+class ParametrizationCheck(Judged):
     """Every statement checked for one parametrization (see the module docstring)."""
 
     spec: str
@@ -149,15 +166,6 @@ class ParametrizationCheck:
                 return Verdict.DISAGREE
             return measured
         return Verdict.combine([measured, self.expectation.verdict])
-
-    @property
-    def agrees(self) -> bool:
-        """True only when every applicable claim agreed (and the expectation, if any, holds)."""
-        return self.verdict is Verdict.AGREE
-
-    @property
-    def exit_code(self) -> int:
-        return EXIT_CODES[self.verdict]
 
     def counts(self) -> dict[str, int]:
         """How many (statement, φ) results have each verdict."""

@@ -192,8 +192,9 @@ def analyze(
     t = result.steps if step is None else int(step)
     if not 0 <= t <= result.steps:
         raise ValueError(f"step must be in 0..{result.steps}, got {step}")
-    if p.depth != result.parametrization.depth:
-        raise ValueError(f"p has depth {p.depth} but the sweep has depth {result.parametrization.depth}")
+    swept = result.parametrization
+    if swept is not None and p.depth != swept.depth:
+        raise ValueError(f"p has depth {p.depth} but the sweep has depth {swept.depth}")
     names = list(result.quantity_names if quantities is None else quantities)
     if t == 0:
         asked = [n for n in names if is_update_quantity(n)]

@@ -81,11 +81,11 @@ def canonical(obj: Any, path: str = "config") -> Any:
     )
 
 
-def key_document(p: Parametrization, config: Any, width: int, seeds: Sequence[int], version: str) -> str:
+def key_document(p: Parametrization | None, config: Any, width: int, seeds: Sequence[int], version: str) -> str:
     """The canonical JSON text that :func:`cache_key` hashes."""
     doc = {
         "format": CACHE_FORMAT,
-        "spec": p.as_strings(),
+        "spec": p.as_strings() if p is not None else None,
         "config": canonical(config),
         "width": int(width),
         "seeds": [int(s) for s in seeds],

@@ -77,6 +77,8 @@ def _quantity(q: QuantityResult) -> dict[str, Any]:
 def report_dict(result: SweepResult, analysis: Analysis) -> dict[str, Any]:
     """The report as a JSON-ready dict (see the module docstring for the schema)."""
     p = result.parametrization
+    if p is None:
+        raise ValueError("a report needs the sweep of a parametrization")
     blown = np.argwhere(result.blowup_step >= 0)
     doc = {
         "format": REPORT_FORMAT,

@@ -44,7 +44,7 @@ class SweepResult:
     (W, steps+1, S, K) holds signed per-probe values where the simulator records them.
     """
 
-    parametrization: Parametrization
+    parametrization: Parametrization | None
     config: Any
     widths: tuple[int, ...]
     seeds: tuple[int, ...]
@@ -110,7 +110,7 @@ def _default_simulate() -> Callable[..., Any]:
     return simulate
 
 
-def _assemble(p: Parametrization, config: Any, ws: tuple[int, ...], ss: tuple[int, ...], jobs: Sequence[Job],
+def _assemble(p: Parametrization | None, config: Any, ws: tuple[int, ...], ss: tuple[int, ...], jobs: Sequence[Job],
               done: dict[Job, JobResult], stats: SweepStats) -> SweepResult:
     by_width = {w: [done[j] for j in jobs if j.width == w] for w in ws}
     first = done[jobs[0]]
@@ -131,7 +131,7 @@ def _assemble(p: Parametrization, config: Any, ws: tuple[int, ...], ss: tuple[in
 
 
 def run_sweep(
-    p: Parametrization,
+    p: Parametrization | None,
     config: Any,
     widths: Sequence[int],
     seeds: Sequence[int],
@@ -143,7 +143,8 @@ def run_sweep(
     simulate_fn: Callable[..., Any] | None = None,
     code_version: str | None = None,
 ) -> SweepResult:
-    """Simulate ``p`` under ``config`` at every width and seed; return all measurements.
+    """Simulate ``p`` under ``config`` at every width and seed; return all measurements. (``p`` is None
+    for a job that measures a network outside the abc theory, e.g. a user's model judged on desiderata.)
 
     ``executor``: None (in-process), a ``concurrent.futures.Executor``, a ``dask.distributed.Client``
     or a scheduler address. ``cache_dir``: where finished jobs are stored and looked up.
@@ -171,7 +172,7 @@ def run_sweep(
     n_cached = len(done)
     todo = [j for j in jobs if j not in done]
 
-    label = p.name or p.spec()
+    label = (p.name or p.spec()) if p is not None else getattr(config, "label", "") or "model"
     with tqdm(total=len(jobs), initial=n_cached, disable=not progress, file=sys.stderr, desc=f"sweep {label}",
               unit="job", leave=False) as bar:
 

@@ -1,0 +1,198 @@
+"""Training the user's model with the user's optimizer and recording what the theory talks about.
+
+:class:`ModelJob` is a sweep job (``job(p, routine, width, seeds) → Recording``, the contract of
+:func:`impl.measurement.run_sweep`): for each network seed it builds the model at the width (torch seeded
+with that seed), trains it for ``routine.steps`` steps with the user's optimizer — every learning rate
+multiplied by ``routine.lr``, which is 1 unless a check trains at 2η — and the user's loss (default
+½‖f − y‖²), on the routine's data (or the user's inputs), and records on the probe inputs, through hooks:
+
+* for a model of the paper's form (:mod:`impl.models.discover`) exactly the quantities of the engine
+  (:mod:`impl.simulation.recording`): hˡ (the layer's output, times the parent's multiplier),
+  xˡ (the next layer's input), ΔWˡx^{l−1} (the layer at step t minus a copy of it at initialisation, on
+  the same input), f, ΔW^{L+1}x^L and W₀^{L+1}Δx^L — so every check of :mod:`impl.checks` runs on it
+  unchanged;
+* for any other model (:mod:`impl.models.desiderata`), per width-scaled module: for one with a width-sized
+  output, the size of its output (``out:NAME``) and of the change of its output caused by its own
+  parameters' updates on the same input (``dWx:NAME``); for one whose output does not scale (a readout),
+  the change of f its own update causes (f now minus f with that module reverted to its initialisation);
+  and f and fₜ − f₀.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+
+from impl.models.discover import Structure, probe_inputs
+from impl.models.hooks import capture, first_tensor
+from impl.models.knobs import default_loss, parent_scale
+from impl.models.target import Built, Target, build_at
+from impl.simulation import Routine, training_data
+from impl.simulation.recording import Recorder, Recording, Snapshot, concat_recordings
+from impl.simulation.seedwise import rms
+
+__all__ = ["ModelJob", "module_delta"]
+
+
+def module_delta(now: torch.nn.Module, start: torch.nn.Module, name: str, seen: Any) -> torch.Tensor:
+    """The module's output now minus its copy at initialisation, on the inputs it saw now."""
+    args, kwargs = seen.args[name], seen.kwargs[name]
+    with torch.no_grad():
+        before = first_tensor(start(*args, **kwargs))
+    assert before is not None
+    return seen.outputs[name] - before
+
+
+def _data(built: Built, structure: Structure, routine: Routine, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(inputs (T, B, …), labels (T, B, d_o), probes (P, …)) in the model's dtype."""
+    r = routine
+    labels = torch.as_tensor(training_data(_shaped(r, structure)).labels, dtype=dtype)
+    if built.inputs is None:
+        data = training_data(_shaped(r, structure))
+        return (torch.as_tensor(data.inputs, dtype=dtype), labels, torch.as_tensor(data.probes, dtype=dtype))
+    x = built.inputs
+    need = r.steps * r.batch
+    train = probe_inputs(built, None, max(need, 1), x.dtype)[:need].reshape(r.steps, r.batch, *x.shape[1:])
+    return train, labels, probe_inputs(built, None, r.probes, x.dtype)
+
+
+def _shaped(routine: Routine, structure: Structure) -> Routine:
+    from dataclasses import replace
+    return replace(routine, input_dim=structure.input_dim or 1, output_dim=structure.output_dim)
+
+
+def _scale_lr(built: Built, factor: float) -> None:
+    if factor != 1.0:
+        for group in built.optimizer.param_groups:
+            group["lr"] = group["lr"] * factor
+
+
+def _step(built: Built, x: torch.Tensor, y: torch.Tensor) -> float:
+    built.optimizer.zero_grad()
+    out = built.model(x)
+    loss = (built.loss or default_loss)(out, y.reshape(out.shape) if y.numel() == out.numel() else y)
+    loss.backward()
+    built.optimizer.step()
+    return float(loss.detach())
+
+
+def _cols(t: torch.Tensor) -> torch.Tensor:
+    """(1, features, P) from a (P, features) module output."""
+    return t.reshape(t.shape[0], -1).t().unsqueeze(0).double()
+
+
+@dataclass(frozen=True)
+class ModelJob:
+    """The sweep job of one user model (module docstring). Picklable: the target re-imports by name."""
+
+    target: Target
+    structure: Structure
+    desiderata: bool = False
+    parent_multipliers: bool = False
+    sized: dict[str, bool] = field(default_factory=dict)
+    zero: tuple[str, ...] = ()
+
+    def __call__(self, p: Any, routine: Routine, width: int, seeds: Sequence[int]) -> Recording:
+        scales = self._scales(routine, width) if not self.desiderata else ()
+        return concat_recordings([self._one(routine, width, s, scales) for s in seeds])
+
+    def _scales(self, routine: Routine, width: int) -> tuple[float, ...]:
+        """Per layer l ≤ L, the parent's multiplier relative to width 64 (all 1 when inference found none)."""
+        n_layers = len(self.structure.layers) - 1
+        if not self.parent_multipliers or width == 64:
+            return (1.0,) * n_layers
+        ref, other = build_at(self.target, 64, 0), build_at(self.target, width, 0)
+        dtype = next(ref.model.parameters()).dtype
+        x_ref = probe_inputs(ref, self.structure.input_dim, 8, dtype)
+        x = probe_inputs(other, self.structure.input_dim, 8, dtype)
+        return tuple(parent_scale(ref, other, self.structure, i, x_ref, x, 64, width) for i in range(n_layers))
+
+    def _one(self, routine: Routine, width: int, seed: int, scales: tuple[float, ...]) -> Recording:
+        built = build_at(self.target, width, seed)
+        _scale_lr(built, float(routine.lr))
+        dtype = next(built.model.parameters()).dtype
+        inputs, labels, probes = _data(built, self.structure, routine, dtype)
+        start = copy.deepcopy(built.model)
+        if self.desiderata:
+            return self._desiderata(built, start, routine, width, seed, inputs, labels, probes)
+        return self._theory(built, start, routine, width, seed, inputs, labels, probes, scales)
+
+    def _theory(self, built: Built, start: torch.nn.Module, routine: Routine, width: int, seed: int,
+                inputs: torch.Tensor, labels: torch.Tensor, probes: torch.Tensor, scales: tuple[float, ...]) -> Recording:
+        layers = self.structure.layers
+        names = [l.module for l in layers]
+        modules, modules0 = dict(built.model.named_modules()), dict(start.named_modules())
+        seen0 = capture(built.model, names, probes)
+        readout = layers[-1].module
+        w = dict(built.model.named_parameters())[layers[-1].param].detach()
+        z = torch.nn.functional.linear(seen0.inputs[readout], w)
+        coef = float((seen0.output.double() * seen0.outputs[readout].double()).sum() / (seen0.outputs[readout].double() ** 2).sum())
+        mod = float((seen0.outputs[readout].double() * z.double()).sum() / (z.double() ** 2).sum())
+        rec = Recorder(width, (seed,), routine.steps, len(layers) - 1, (coef * mod * w.double()).unsqueeze(0))
+        loss_now: float | None = None
+        for t in range(routine.steps + 1):
+            seen = capture(built.model, names, probes)
+            h = tuple(s * _cols(seen.outputs[l.module]) for s, l in zip(scales, layers))
+            x = tuple(_cols(seen.inputs[l.module]) for l in layers[1:])
+            dwx = tuple(s * _cols(module_delta(modules[l.module], modules0[l.module], l.module, seen))
+                        for s, l in zip(scales, layers))
+            dout = coef * _cols(module_delta(modules[readout], modules0[readout], readout, seen))
+            if t < routine.steps:
+                loss_now = _step(built, inputs[t], labels[t])
+            elif routine.steps:
+                with torch.no_grad():
+                    out = built.model(inputs[-1])
+                    loss_now = float((built.loss or default_loss)(out, labels[-1].reshape(out.shape)))
+            loss = None if loss_now is None else torch.tensor([loss_now], dtype=torch.float64)
+            rec.record(t, Snapshot(h, x, dwx, _cols(seen.output), dout, loss))
+        return rec.finish()
+
+    def _desiderata(self, built: Built, start: torch.nn.Module, routine: Routine, width: int, seed: int,
+                    inputs: torch.Tensor, labels: torch.Tensor, probes: torch.Tensor) -> Recording:
+        names = _owning_modules(built.model, self.structure.scaled)
+        modules, modules0 = dict(built.model.named_modules()), dict(start.named_modules())
+        T = routine.steps
+        values: dict[str, np.ndarray] = {}
+        probe_values: dict[str, np.ndarray] = {}
+        f0 = None
+        for t in range(T + 1):
+            seen = capture(built.model, names, probes)
+            if f0 is None:
+                f0 = seen.output.double()
+            row = {"f": rms(_cols(seen.output)), "delta_f": rms(_cols(seen.output.double() - f0))}
+            for name in names:
+                if name not in seen.outputs:
+                    continue
+                if self.sized.get(name, False):
+                    row[f"out:{name}"] = rms(_cols(seen.outputs[name]))
+                    row[f"dWx:{name}"] = rms(_cols(module_delta(modules[name], modules0[name], name, seen)))
+                else:  # its own update's effect on f: f now minus f with this module at its initialisation
+                    reverted = capture(built.model, [], probes, substitute=(name, modules0[name])).output
+                    row[f"dWx:{name}"] = rms(_cols(seen.output.double() - reverted.double()))
+            for k, v in row.items():
+                values.setdefault(k, np.full((T + 1, 1), np.nan))[t] = v.numpy()
+            change = (seen.output.double() - f0).reshape(1, -1).numpy()
+            probe_values.setdefault("delta_f", np.full((T + 1, 1, change.shape[1]), np.nan))[t] = change
+            if t < T:
+                values.setdefault("loss", np.full((T + 1, 1), np.nan))[t] = _step(built, inputs[t], labels[t])
+        bad = [t for t in range(T + 1) if not all(math.isfinite(v[t, 0]) for k, v in values.items() if k != "loss")]
+        blow = bad[0] if bad else -1
+        if blow >= 0:
+            for arr in (*values.values(), *probe_values.values()):
+                arr[blow + 1:] = np.nan
+        return Recording(width, (seed,), T, values, np.array([blow]), np.zeros((T + 1, 1, 0, 0)), probe_values)
+
+
+def _owning_modules(model: torch.nn.Module, params: Sequence[str]) -> list[str]:
+    """The modules that own the given parameters directly, in module order."""
+    owned = []
+    for mname, module in model.named_modules():
+        for pname, _ in module.named_parameters(recurse=False):
+            if (f"{mname}.{pname}" if mname else pname) in params and mname not in owned:
+                owned.append(mname)
+    return owned
