@@ -1,6 +1,7 @@
 """A µP MLP trained with Adam (tp4's example): beyond Tensor Programs IV, which proves its theorems for
 SGD, so tp4 judges it on the µP desiderata. µP for Adam (Tensor Programs V, Table 3): input layer
-learning rate Θ(1), hidden and readout learning rates ∝ 1/n, readout multiplier 1/n."""
+learning rate Θ(1), hidden learning rate ∝ 1/n, and a readout multiplier 1/n with a Θ(1) learning rate
+on the readout's w (its effective weight W = w/n then moves by Θ(1/n) per entry, as µP asks)."""
 
 import math
 

@@ -1,7 +1,7 @@
 """A µP MLP written the way practitioners write it (tp4's example; `tp4 model examples/mup_mlp.py:build`).
 
 Two hidden layers of width n, tanh, no biases. µP for SGD (Tensor Programs IV, Table 3 / Eq. (5)):
-the input layer has init std 1/√d and learning rate η·n, the hidden layer init std 1/√n and learning
+the input layer has init std 1 (inputs have norm ≈ 1, so h¹ = Θ(1)) and learning rate η·n, the hidden layer init std 1/√n and learning
 rate η, the readout is multiplied by 1/n in the forward pass with init std 1 and learning rate η·n.
 
 The same model with one planted bug each — what tp4 must catch and name:
@@ -26,7 +26,7 @@ class MLP(nn.Module):
         self.fc2 = nn.Linear(n, n, bias=False)
         self.readout = nn.Linear(n, 1, bias=False)
         self.readout_multiplier = readout_multiplier
-        nn.init.normal_(self.fc1.weight, std=1 / math.sqrt(INPUT_DIM))
+        nn.init.normal_(self.fc1.weight, std=1.0)
         nn.init.normal_(self.fc2.weight, std=hidden_std)
         nn.init.normal_(self.readout.weight, std=1.0)
 

@@ -20,7 +20,7 @@ class NTK(nn.Module):
         self.n = n
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = torch.tanh(self.fc1(x) / math.sqrt(INPUT_DIM) * math.sqrt(INPUT_DIM))
+        x = torch.tanh(self.fc1(x))  # d is fixed: no width multiplier on the input layer
         x = torch.tanh(self.fc2(x) / math.sqrt(self.n))
         return self.readout(x) / math.sqrt(self.n)
 

@@ -112,6 +112,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_AGAINST] = _parse(against, depth, "--tp4-against") if against else None
     if against and any(p.depth != config.stash[_AGAINST].depth for p in specs):  # type: ignore[union-attr]
         raise pytest.UsageError("--tp4-against has another depth than a --tp4-spec")
+    expect = config.getoption("--tp4-expect")
+    if expect is not None:
+        if not config.getoption("--tp4-model"):
+            raise pytest.UsageError("--tp4-expect needs a --tp4-model")
+        _parse(expect, None if expect.strip().lower() != "mfp" else 1, "--tp4-expect")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -34,6 +34,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ap.add_argument("--expect", metavar="SPEC", default=None, help="the parametrization you believe it is, e.g. mup")
     ap.add_argument("--profile", choices=("dev", "ci", "nightly"), default=None,
                     help="evidence budget (default: ci when CI is set, else dev)")
+    ap.add_argument("--statement", action="append", default=None, metavar="KEY",
+                    help="only this statement (repeatable): stability, nontriviality, regime, f0, maximal_updates, "
+                         "layerwise_feature_learning, uniform")
     ap.add_argument("--json", metavar="PATH", default=None, help="write the result as JSON")
     add_executor_args(ap)
     ap.set_defaults(func=run)
@@ -53,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         with executor_from_args(args) as executor:
             result = check_model(args.target, widths=args.widths, seeds=args.seeds, steps=args.steps, expect=args.expect,
-                                 profile=args.profile, executor=executor, cache_dir=cache_from_args(args) if args.cache else None,
+                                 profile=args.profile, executor=executor, statements=args.statement, cache_dir=cache_from_args(args) if args.cache else None,
                                  progress=not args.no_progress and sys.stderr.isatty(), log=progress)
     except ModelError as err:
         raise UsageError(str(err)) from None

@@ -15,21 +15,22 @@ undecided never passes.
 from __future__ import annotations
 
 import tempfile
+from fractions import Fraction
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Sequence
 
 from impl.checks import ROUTINE, Budget, CheckResult, TheoryMismatch, budget_for, default_profile, planned_decisions
-from impl.checks.parametrization import Judged, ParametrizationCheck, check_parametrization
+from impl.checks.parametrization import Expectation, Judged, ParametrizationCheck, check_parametrization
 from impl.measurement import Verdict
-from impl.models.desiderata import check_desiderata, width_sized, zero_initialised
+from impl.models.desiderata import check_desiderata, desiderata_claims, width_sized, zero_initialised
 from impl.models.diagnosis import Diagnosis, diagnose
-from impl.models.discover import Layer, Structure, discover
-from impl.models.infer import INFERENCE_WIDTHS, Inference, infer_parametrization
+from impl.models.discover import DISCOVERY_WIDTHS, Layer, Structure, discover
+from impl.models.infer import Inference, infer_parametrization
 from impl.models.record import ModelJob
 from impl.models.sweeps import ModelSweeps
-from impl.models.target import ModelError, Target, load_target
+from impl.models.target import ModelError, Target, build_at, load_target
 from impl.simulation import Routine
-from impl.theory import Parametrization, parse_spec
+from impl.theory import Parametrization, SpecError, parse_spec
 
 __all__ = ["MODEL_STATEMENTS", "ModelCheck", "check_model"]
 
@@ -87,16 +88,22 @@ class ModelCheck(Judged):
             raise TheoryMismatch(str(self))
 
 
-def _budget(profile: "str | Budget | None", widths: Sequence[int] | None, seeds: int | None, depth: int,
-            statements: Sequence[str]) -> Budget:
-    base = budget_for(default_profile() if profile is None else profile)
-    if widths is not None:
-        base = replace(base, widths=tuple(sorted(int(w) for w in widths)))
-    if seeds is not None:
-        base = replace(base, seeds=int(seeds))
-    if isinstance(profile, Budget):
-        return base
-    return replace(base, decisions=planned_decisions([depth], base, statements) + 3 * 64)
+def _budget(profile: "str | Budget | None", widths: Sequence[int] | None, seeds: int | None) -> Budget:
+    """The profile's budget with ``widths``/``seeds`` overridden (ModelError for bad values)."""
+    try:
+        base = budget_for(default_profile() if profile is None else profile)
+        if widths is not None:
+            base = replace(base, widths=tuple(sorted(int(w) for w in widths)))
+        if seeds is not None:
+            base = replace(base, seeds=int(seeds))
+    except ValueError as err:
+        raise ModelError(str(err)) from None
+    return base
+
+
+def _with_alpha(budget: Budget, decisions: int, given: "str | Budget | None") -> Budget:
+    """α split over the decisions this run may make (a Budget given as such is used as it is)."""
+    return budget if isinstance(given, Budget) else replace(budget, decisions=max(1, decisions))
 
 
 def check_model(
@@ -127,42 +134,62 @@ def check_model(
     unknown = [k for k in keys if k not in MODEL_STATEMENTS]
     if unknown:
         raise ModelError(f"unknown statement {unknown[0]!r} for a model (choose from {', '.join(MODEL_STATEMENTS)})")
-    target = load_target(build)
-    structure = discover(target)
+    budget = _budget(profile, widths, seeds)
     routine: Routine = ROUTINE if steps is None else replace(ROUTINE, steps=int(steps))
-    routine = replace(routine, input_dim=structure.input_dim or 1, output_dim=structure.output_dim)
     if routine.steps < 1:
         raise ModelError("steps must be at least 1")
+    if expect is not None and not isinstance(expect, Parametrization):
+        try:
+            parse_spec(expect, 1 if str(expect).strip().lower() == "mfp" else None)
+        except (SpecError, ValueError) as err:
+            raise ModelError(f"expect {expect!r}: {err}") from None
+    target = load_target(build)
+    structure = discover(target)
+    routine = replace(routine, input_dim=structure.input_dim or 1, output_dim=structure.output_dim)
     inferred = None
     beyond = "; ".join(structure.beyond)
     if structure.in_theory:
-        inferred = infer_parametrization(target, structure, widths=tuple(widths) if widths else INFERENCE_WIDTHS)
+        inferred = infer_parametrization(target, structure, widths=budget.widths)
         beyond = inferred.why_none
     q = None
     if expect is not None:
-        q = expect if isinstance(expect, Parametrization) else parse_spec(expect, max(structure.depth, 1))
-    parent = inferred is not None and any(abs(v - 1.0) > 1e-9 for l in inferred.layers[:-1] for v in l.parents)
+        try:
+            q = expect if isinstance(expect, Parametrization) else parse_spec(expect, max(structure.depth, 1))
+        except (SpecError, ValueError) as err:
+            raise ModelError(f"expect {expect!r}: {err}") from None
+    beyond_paper = inferred is None or inferred.parametrization is None
+    sized = width_sized(target, structure) if beyond_paper else {}
+    zero = zero_initialised(target, structure) if beyond_paper else ()
+    job = ModelJob(target, structure, desiderata=beyond_paper, sized=tuple(sized.items()), zero=zero,
+                   inputs=build_at(target, DISCOVERY_WIDTHS[0], 0).inputs,
+                   parent_exponents=() if inferred is None or beyond_paper else
+                   tuple(k.parent_alpha or Fraction(0) for k in inferred.layers[:-1]))
     with tempfile.TemporaryDirectory(prefix="tp4-model-") as tmp:
-        budget = _budget(profile, widths, seeds, max(structure.depth, 1), keys)
-        beyond_paper = inferred is None or inferred.parametrization is None
-        job = ModelJob(target, structure, desiderata=beyond_paper, parent_multipliers=parent,
-                       sized=width_sized(target, structure) if beyond_paper else {},
-                       zero=zero_initialised(target, structure) if beyond_paper else ())
         sweeps = ModelSweeps(cache_dir=cache_dir or tmp, executor=executor, progress=progress, job=job)
         if inferred is not None and inferred.parametrization is not None:
             p = inferred.parametrization
             if q is not None and q.depth != p.depth:
                 raise ModelError(f"the model has L = {p.depth} hidden layers; {expect} was given for L = {q.depth}")
-            found = check_parametrization(p, routine=routine, profile=budget, statements=keys,
+            judged = _with_alpha(budget, planned_decisions([p.depth], budget, keys), profile)
+            found = check_parametrization(p, routine=routine, profile=judged, statements=keys,
                                           sweeps=sweeps, expect=q, log=log)
             results = tuple(replace(r, spec=target.name, phi="model") for r in found.results)
             return ModelCheck(target.name, structure, inferred, results, diagnose(inferred, q), budget.profile,
                               expectation=found.expectation)
-        result = replace(check_desiderata(target, structure, routine, budget, sweeps, beyond), phi="model")
+        init, trained = desiderata_claims(sized, zero)
+        judged = _with_alpha(budget, (len(init) + len(trained)) * (budget.retries + 1), profile)
+        result = replace(check_desiderata(target, structure, routine, judged, sweeps), phi="model")
         if log is not None:
             log(result)
         summary = "no abc-parametrization inferred; judged on the µP desiderata, beyond the paper"
         if inferred is not None and inferred.parametrization is None and not inferred.optimizer_note:
             summary = f"{beyond}: judged on the µP desiderata (the exact theory of a zero-initialised readout is not implemented)"
-        return ModelCheck(target.name, structure, inferred, (result,), Diagnosis(summary), budget.profile, beyond=beyond)
-
+        expectation = None
+        if q is not None:
+            label = q.name or q.spec()
+            expectation = Expectation(label, Verdict.UNDECIDED,
+                                      f"whether the model is {label} is not decidable beyond the paper's theory; "
+                                      "the µP desiderata are judged instead")
+            summary += f"; expected {label}: undecided (no abc-parametrization to compare)"
+        return ModelCheck(target.name, structure, inferred, (result,), Diagnosis(summary), budget.profile,
+                          beyond=beyond, expectation=expectation)

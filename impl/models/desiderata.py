@@ -29,7 +29,7 @@ from impl.checks import Budget, CheckResult, Statement, escalate
 from impl.checks.evidence import check_result_of
 from impl.measurement import Claim
 from impl.models.discover import Structure
-from impl.models.hooks import capture
+from impl.models.hooks import capture, owning_modules
 from impl.models.discover import probe_inputs
 from impl.models.sweeps import ModelSweeps
 from impl.models.target import Target, build_at
@@ -38,19 +38,16 @@ from impl.theory import Behaviour
 
 __all__ = ["DESIDERATA", "desiderata_claims", "check_desiderata", "width_sized", "zero_initialised"]
 
-DESIDERATA = Statement("desiderata", "µP desiderata (beyond TP4)", "beyond the paper: TP V, Section 3",
-                       lambda L: 0)
+DESIDERATA = Statement("desiderata", "µP desiderata (beyond TP4)", "beyond the paper: TP V, Section 3")
 
 
 def width_sized(target: Target, structure: Structure, widths: Sequence[int] = (64, 128)) -> dict[str, bool]:
     """For each module owning a width-scaled parameter: whether its output's last dimension scales with n."""
-    from impl.models.record import _owning_modules
-
     dims = []
     for n in widths:
         built = build_at(target, n, 0)
-        names = _owning_modules(built.model, structure.scaled)
-        x = probe_inputs(built, structure.input_dim, 4, next(built.model.parameters()).dtype)
+        names = owning_modules(built.model, structure.scaled)
+        x = probe_inputs(built.inputs, structure.input_dim, 4, next(built.model.parameters()).dtype)
         seen = capture(built.model, names, x)
         dims.append({k: v.shape[-1] for k, v in seen.outputs.items()})
     return {k: dims[0][k] != dims[1].get(k) for k in dims[0]}
@@ -58,11 +55,9 @@ def width_sized(target: Target, structure: Structure, widths: Sequence[int] = (6
 
 def zero_initialised(target: Target, structure: Structure) -> tuple[str, ...]:
     """The modules owning width-scaled parameters that are all exactly zero at initialisation."""
-    from impl.models.record import _owning_modules
-
     built = build_at(target, 64, 0)
     modules = dict(built.model.named_modules())
-    return tuple(name for name in _owning_modules(built.model, structure.scaled)
+    return tuple(name for name in owning_modules(built.model, structure.scaled)
                  if all(not p.detach().any() for p in modules[name].parameters(recurse=False)))
 
 
@@ -76,12 +71,12 @@ def desiderata_claims(sized: dict[str, bool], zero: Sequence[str] = ()) -> tuple
     return init, trained
 
 
-def check_desiderata(target: Target, structure: Structure, routine: Routine, budget: Budget, sweeps: ModelSweeps,
-                     why: str) -> CheckResult:
-    """The desiderata on the user's model, one result (``why``: why the paper's theorems do not apply)."""
+def check_desiderata(target: Target, structure: Structure, routine: Routine, budget: Budget, sweeps: ModelSweeps) -> CheckResult:
+    """The desiderata on the user's model, as one result."""
     job = sweeps.job
-    init, trained = (desiderata_claims(job.sized, job.zero) if job is not None
-                     else desiderata_claims(width_sized(target, structure), zero_initialised(target, structure)))
+    if job is None:
+        raise ValueError("check_desiderata needs ModelSweeps with a ModelJob")
+    init, trained = desiderata_claims(dict(job.sized), job.zero)
 
     def measure(n: int):  # noqa: ANN202
         return sweeps.run(None, routine, budget.widths, n)

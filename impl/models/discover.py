@@ -74,11 +74,11 @@ class Structure:
         return len(self.layers) - 1
 
 
-def probe_inputs(built: Built, input_dim: int | None, rows: int, dtype: torch.dtype) -> torch.Tensor:
-    """The user's inputs (cycled to ``rows``) or ``rows`` standard normal inputs of dimension ``input_dim``
+def probe_inputs(inputs: torch.Tensor | None, input_dim: int | None, rows: int, dtype: torch.dtype) -> torch.Tensor:
+    """The user's ``inputs`` (cycled to ``rows``) or ``rows`` standard normal inputs of dimension ``input_dim``
     scaled to unit norm (a deterministic draw: a fixed generator)."""
-    if built.inputs is not None:
-        x = built.inputs
+    if inputs is not None:
+        x = inputs
         reps = -(-rows // x.shape[0])
         return torch.cat([x] * reps)[:rows]
     if input_dim is None:
@@ -135,25 +135,35 @@ def _role(dims: tuple[bool, ...], shape: torch.Size, width: int) -> str:
     return "other"
 
 
-def _is_linear(inp: torch.Tensor, out: torch.Tensor, weight: torch.Tensor) -> bool:
-    """Whether ``out`` is a scalar multiple of F.linear(inp, weight) (no bias)."""
-    z = F.linear(inp.to(weight.dtype), weight.detach())
-    if z.shape != out.shape:
+def _is_multiple(z: torch.Tensor, out: torch.Tensor) -> bool:
+    """Whether ``out`` is a nonzero scalar multiple of ``z`` (same number of entries)."""
+    if z.numel() != out.numel():
         return False
+    z, out = z.reshape(-1).double(), out.reshape(-1).double()
     m = (out * z).sum() / (z * z).sum().clamp_min(1e-300)
     return bool((out - m * z).norm() <= _LINEAR_TOL * max(out.norm().item(), 1e-300) and m.abs() > 0)
 
 
+def _is_linear(inp: torch.Tensor, out: torch.Tensor, weight: torch.Tensor) -> bool:
+    """Whether ``out`` is a scalar multiple of F.linear(inp, weight) (no bias)."""
+    return _is_multiple(F.linear(inp.to(weight.dtype), weight.detach()), out)
+
+
 def _elementwise(model: torch.nn.Module, names: Sequence[str], x: torch.Tensor, before: str, after: str,
                  z: torch.Tensor) -> bool:
-    """Whether the map from ``before``'s output to ``after``'s input acts coordinate by coordinate: permuting
-    the coordinates of the replaced output permutes the next input the same way."""
+    """Whether the map from ``before``'s output to ``after``'s input acts coordinate by coordinate, the same
+    map for every coordinate: permuting the replaced output permutes the next input the same way, and
+    changing one coordinate changes only that coordinate (which rules out centring, normalisation, softmax)."""
     perm = torch.randperm(z.shape[-1], generator=torch.Generator().manual_seed(7))
     one = capture(model, names, x, replace=(before, z)).inputs.get(after)
     two = capture(model, names, x, replace=(before, z[..., perm])).inputs.get(after)
-    if one is None or two is None or one.shape != z.shape:
+    bumped = z.clone()
+    bumped[..., 0] += 0.5
+    three = capture(model, names, x, replace=(before, bumped)).inputs.get(after)
+    if one is None or two is None or three is None or one.shape != z.shape:
         return False
-    return bool(torch.allclose(one[..., perm], two, rtol=1e-6, atol=1e-9))
+    local = torch.allclose(three[..., 1:], one[..., 1:], rtol=1e-6, atol=1e-9) and not torch.allclose(three[..., 0], one[..., 0])
+    return bool(local and torch.allclose(one[..., perm], two, rtol=1e-6, atol=1e-9))
 
 
 def discover(target: Target, widths: Sequence[int] = DISCOVERY_WIDTHS, seed: int = 0) -> Structure:
@@ -174,7 +184,7 @@ def discover(target: Target, widths: Sequence[int] = DISCOVERY_WIDTHS, seed: int
         beyond.append(", ".join(others) + (" is" if len(others) == 1 else " are") + " not an MLP weight (n×d, n×n or d_o×n)")
     inputs = [k for k, r in weights.items() if r == "input"]
     input_dim = int(params[inputs[0]].shape[1]) if len(inputs) == 1 else None
-    x = probe_inputs(a, input_dim, 8, _param_dtype(a.model))
+    x = probe_inputs(a.inputs, input_dim, 8, _param_dtype(a.model))
     modules = sorted({owners[k][0] for k in weights})
     try:
         seen = capture(a.model, modules, x)
@@ -194,16 +204,18 @@ def discover(target: Target, widths: Sequence[int] = DISCOVERY_WIDTHS, seed: int
     expected = ["input"] + ["hidden"] * (len(layers) - 2) + ["readout"]
     if [l.role for l in layers] != expected or len(layers) < 2:
         beyond.append("the width-scaled weights are not one input layer, hidden layers and one readout in that order")
+    if a.inputs is not None and a.inputs.ndim != 2:
+        beyond.append(f"the inputs have shape {tuple(a.inputs.shape)}: the paper's MLP takes vectors (batch × d)")
     if not beyond:
         for l in layers:
             if not _is_linear(seen.inputs[l.module], seen.outputs[l.module], params[l.param]):
                 beyond.append(f"module {l.module!r} is not a multiple of F.linear(input, {l.param}) (a bias, or not linear)")
         if seen.inputs.get(layers[0].module) is not None and not torch.equal(as_matrix(seen.inputs[layers[0].module]), as_matrix(x)):
             beyond.append(f"the input layer {layers[0].module!r} does not read the model's input")
-        z = torch.linspace(-2.0, 2.0, n, dtype=x.dtype).repeat(x.shape[0], 1)
+        z = torch.linspace(-1.0, 2.0, n, dtype=x.dtype).repeat(x.shape[0], 1)  # mean ≠ 0: centring shows
         for prev, nxt in zip(layers, layers[1:]):
             if not beyond and not _elementwise(a.model, modules, x, prev.module, nxt.module, z):
                 beyond.append(f"the map from {prev.module!r} to {nxt.module!r} is not elementwise")
-        if not beyond and not _is_linear(seen.outputs[layers[-1].module], seen.output, torch.eye(output_dim, dtype=x.dtype)):
+        if not beyond and not _is_multiple(seen.outputs[layers[-1].module], seen.output):
             beyond.append(f"the model's output is not a multiple of the readout {layers[-1].module!r}'s output")
     return Structure(layers, input_dim, output_dim, tuple(beyond), tuple(scaled))

@@ -13,7 +13,9 @@ from typing import Any, Sequence
 
 import torch
 
-__all__ = ["Seen", "capture", "as_matrix", "first_tensor"]
+from impl.models.target import ModelError, user_call
+
+__all__ = ["Seen", "capture", "as_matrix", "first_tensor", "owning_modules"]
 
 
 @dataclass
@@ -82,11 +84,21 @@ def capture(model: torch.nn.Module, names: Sequence[str], x: torch.Tensor, *, re
         handles.append(modules[name].register_forward_hook(hook_for(name), with_kwargs=True))
     try:
         with torch.set_grad_enabled(grad):
-            out = model(x)
+            out = user_call("the model's forward pass", model, x)
     finally:
         for h in handles:
             h.remove()
     if not isinstance(out, torch.Tensor):
-        raise TypeError(f"the model returned a {type(out).__name__}, not a tensor")
+        raise ModelError(f"the model returned a {type(out).__name__}, not a tensor")
     seen.output = out if grad else out.detach()
     return seen
+
+
+def owning_modules(model: torch.nn.Module, params: Sequence[str]) -> list[str]:
+    """The names of the modules that own the given parameters directly, in module order."""
+    owned = []
+    for mname, module in model.named_modules():
+        for pname, _ in module.named_parameters(recurse=False):
+            if (f"{mname}.{pname}" if mname else pname) in params and mname not in owned:
+                owned.append(mname)
+    return owned

@@ -51,6 +51,7 @@ class LayerKnobs:
     stds: tuple[float, ...]
     lrs: tuple[float, ...]
     parents: tuple[float, ...] = ()
+    parent_alpha: Fraction | None = None
 
     @property
     def a(self) -> Fraction | None:
@@ -114,7 +115,7 @@ def _deterministic(widths: Sequence[int], values: Sequence[float], what: str) ->
     if resid > _DETERMINISTIC_TOL * 10:
         shown = ", ".join(f"{v:.4g}" for v in values)
         raise ModelError(f"{what} is not a power of width: {shown} at widths {', '.join(map(str, widths))}")
-    return snap(-slope, 0.0, what) * 1
+    return snap(-slope, 0.0, what)
 
 
 def _std_exponent(widths: Sequence[int], means: Sequence[float], entries: Sequence[int], what: str) -> Fraction | None:
@@ -148,13 +149,15 @@ def infer_parametrization(target: Target, structure: Structure, widths: Sequence
         if i < len(structure.layers) - 1 and not all(math.isfinite(v) for v in parent):
             raise ModelError(f"{l.label}: the map from its output to the next layer changes with width in a way "
                              "that is not a multiplier before an elementwise nonlinearity")
-        mult = [k.module[i] * (1.0 if i == len(structure.layers) - 1 else k.parent[i]) for k in knobs]
+        last = i == len(structure.layers) - 1
+        parent_alpha = None if last else _deterministic(widths, parent, f"{l.label} multiplier in the parent's forward")
+        mult = [k.module[i] * (1.0 if last else k.parent[i]) for k in knobs]
         alpha = _deterministic(widths, [abs(m) for m in mult], f"{l.label} multiplier")
         beta = _std_exponent(widths, [k.std[i] for k in knobs], [k.entries[i] for k in knobs], f"{l.label} init std")
         lrs = [k.lr[i] for k in knobs]
         gamma = None if note else _deterministic(widths, lrs, f"{l.label} learning rate")
         layers.append(LayerKnobs(l.label, l.role, alpha, beta, gamma, tuple(mult),
-                                 tuple(k.std[i] for k in knobs), tuple(lrs), tuple(parent)))
+                                 tuple(k.std[i] for k in knobs), tuple(lrs), tuple(parent), parent_alpha))
     why = ""
     if note:
         why = note

@@ -23,13 +23,14 @@ from typing import Sequence
 
 import numpy as np
 import torch
+from scipy.optimize import minimize_scalar
 import torch.nn.functional as F
 
 from impl.models.discover import Layer, Structure, probe_inputs
 from impl.models.hooks import capture
-from impl.models.target import Built, ModelError, Target, build_at
+from impl.models.target import Built, ModelError, Target, build_at, loss_of, user_call
 
-__all__ = ["Knobs", "measure_knobs", "parent_scale", "sgd_rates", "default_loss"]
+__all__ = ["Knobs", "measure_knobs", "parent_scale", "sgd_rates", "coefficient", "STD_ENTRIES"]
 
 _GRID = 64
 
@@ -50,19 +51,14 @@ class Knobs:
     optimizer_note: str
 
 
-def default_loss(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """½‖f − y‖² per example, averaged over the batch (the routine's MSE)."""
-    return 0.5 * ((output - target) ** 2).reshape(output.shape[0], -1).sum(dim=1).mean()
-
-
-def _coefficient(out: torch.Tensor, z: torch.Tensor) -> float:
-    out, z = out.double(), z.double()
+def coefficient(out: torch.Tensor, z: torch.Tensor) -> float:
+    """The least-squares m with out ≈ m·z (both flattened)."""
+    out, z = out.double().reshape(-1), z.double().reshape(-1)
     return float((out * z).sum() / (z * z).sum())
 
 
 def _g(built: Built, layers: Sequence[str], x: torch.Tensor, before: str, after: str, z: torch.Tensor) -> np.ndarray:
-    shape = capture(built.model, layers, x).outputs[before].shape
-    value = z.reshape(1, -1).expand(shape[0], -1)
+    value = z.reshape(1, -1).expand(x.shape[0], -1)
     seen = capture(built.model, layers, x, replace=(before, value))
     return seen.inputs[after][0].double().numpy()
 
@@ -84,18 +80,9 @@ def parent_scale(ref: Built, other: Built, structure: Structure, l: int, x_ref: 
         return float(np.mean((got - target) ** 2))
 
     grid = np.linspace(-math.log(256.0), math.log(256.0), 97)
-    values = [loss(v) for v in grid]
-    best = int(np.argmin(values))
-    lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)]
-    phi = (math.sqrt(5) - 1) / 2
-    a, b = lo, hi
-    for _ in range(60):  # golden section on the bracket around the coarse minimum
-        c, d = b - phi * (b - a), a + phi * (b - a)
-        if loss(c) < loss(d):
-            b = d
-        else:
-            a = c
-    s = (a + b) / 2
+    best = int(np.argmin([loss(v) for v in grid]))
+    bracket = (grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)])
+    s = float(minimize_scalar(loss, bounds=bracket, method="bounded", options={"xatol": 1e-11}).x)
     scale = float(np.mean(target ** 2)) or 1.0
     return math.exp(s) if loss(s) <= 1e-10 * scale else math.nan
 
@@ -117,7 +104,6 @@ def sgd_rates(built: Built, structure: Structure, x: torch.Tensor, y: torch.Tens
     the rounding of w − w′), else NaN, with a note naming what the optimizer does beyond plain SGD (empty when
     it is plain SGD)."""
     params = dict(built.model.named_parameters())
-    loss_fn = built.loss or default_loss
     rates: list[list[float]] = [[] for _ in structure.layers]
     note = ""
     name = type(built.optimizer).__name__
@@ -128,10 +114,10 @@ def sgd_rates(built: Built, structure: Structure, x: torch.Tensor, y: torch.Tens
     for _ in range(steps):
         before = {l.param: params[l.param].detach().clone() for l in structure.layers}
         built.optimizer.zero_grad(set_to_none=False)
-        loss = loss_fn(built.model(x), y)
-        loss.backward()
+        loss = loss_of(built, user_call("the model's forward pass", built.model, x), y)
+        user_call("the backward pass", loss.backward)
         grads = {l.param: _grad(params[l.param]) for l in structure.layers}
-        built.optimizer.step()
+        user_call("the optimizer's step", built.optimizer.step)
         for i, l in enumerate(structure.layers):
             g = grads[l.param]
             w = params[l.param].detach()
@@ -186,8 +172,8 @@ def measure_knobs(target: Target, structure: Structure, width: int, seed: int, r
     docstring); ``ref`` is a build at ``ref_width``."""
     built = build_at(target, width, seed)
     dtype = next(built.model.parameters()).dtype
-    x = probe_inputs(built, structure.input_dim, 8, dtype)
-    x_ref = probe_inputs(ref, structure.input_dim, 8, dtype)
+    x = probe_inputs(built.inputs, structure.input_dim, 8, dtype)
+    x_ref = probe_inputs(ref.inputs, structure.input_dim, 8, dtype)
     names = [l.module for l in structure.layers]
     seen = capture(built.model, names, x)
     params = dict(built.model.named_parameters())
@@ -195,9 +181,9 @@ def measure_knobs(target: Target, structure: Structure, width: int, seed: int, r
     last = len(structure.layers) - 1
     for i, l in enumerate(structure.layers):
         w = params[l.param].detach()
-        m = _coefficient(seen.outputs[l.module], F.linear(seen.inputs[l.module].to(w.dtype), w))
+        m = coefficient(seen.outputs[l.module], F.linear(seen.inputs[l.module].to(w.dtype), w))
         if i == last:
-            m *= _coefficient(seen.output, seen.outputs[l.module])
+            m *= coefficient(seen.output, seen.outputs[l.module])
             parent.append(math.nan)
         else:
             parent.append(1.0 if width == ref_width else parent_scale(ref, built, structure, i, x_ref, x, ref_width, width))
@@ -212,4 +198,5 @@ def check_finite(knobs: Knobs, structure: Structure) -> None:
     """Refuse a width where a multiplier could not be measured."""
     for l, m in zip(structure.layers, knobs.module):
         if not math.isfinite(m) or m == 0:
-            raise ModelError(f"{l.label}: the multiplier at width {knobs.width} is {m} (the layer's output vanishes)")
+            why = "the layer's output is exactly 0" if m == 0 else "not finite"
+            raise ModelError(f"{l.label}: the multiplier at width {knobs.width} is {m} ({why})")

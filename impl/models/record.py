@@ -22,16 +22,17 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
+from fractions import Fraction
 from typing import Any, Sequence
 
 import numpy as np
 import torch
 
 from impl.models.discover import Structure, probe_inputs
-from impl.models.hooks import capture, first_tensor
-from impl.models.knobs import default_loss, parent_scale
-from impl.models.target import Built, Target, build_at
+from impl.models.hooks import capture, first_tensor, owning_modules
+from impl.models.knobs import coefficient
+from impl.models.target import Built, Target, build_at, loss_of, user_call
 from impl.simulation import Routine, training_data
 from impl.simulation.recording import Recorder, Recording, Snapshot, concat_recordings
 from impl.simulation.seedwise import rms
@@ -48,22 +49,17 @@ def module_delta(now: torch.nn.Module, start: torch.nn.Module, name: str, seen: 
     return seen.outputs[name] - before
 
 
-def _data(built: Built, structure: Structure, routine: Routine, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(inputs (T, B, …), labels (T, B, d_o), probes (P, …)) in the model's dtype."""
-    r = routine
-    labels = torch.as_tensor(training_data(_shaped(r, structure)).labels, dtype=dtype)
-    if built.inputs is None:
-        data = training_data(_shaped(r, structure))
-        return (torch.as_tensor(data.inputs, dtype=dtype), labels, torch.as_tensor(data.probes, dtype=dtype))
-    x = built.inputs
-    need = r.steps * r.batch
-    train = probe_inputs(built, None, max(need, 1), x.dtype)[:need].reshape(r.steps, r.batch, *x.shape[1:])
-    return train, labels, probe_inputs(built, None, r.probes, x.dtype)
-
-
-def _shaped(routine: Routine, structure: Structure) -> Routine:
-    from dataclasses import replace
-    return replace(routine, input_dim=structure.input_dim or 1, output_dim=structure.output_dim)
+def _data(inputs: torch.Tensor | None, structure: Structure, routine: Routine,
+          dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(training inputs (T, B, …), labels (T, B, d_o), probes (P, …)) in the model's dtype: the routine's data,
+    or the user's ``inputs`` cycled, the same for every width and seed."""
+    data = training_data(replace(routine, input_dim=structure.input_dim or 1, output_dim=structure.output_dim))
+    labels = torch.as_tensor(data.labels, dtype=dtype)
+    if inputs is None:
+        return torch.as_tensor(data.inputs, dtype=dtype), labels, torch.as_tensor(data.probes, dtype=dtype)
+    need = routine.steps * routine.batch
+    train = probe_inputs(inputs, None, max(need, 1), inputs.dtype)[:need].reshape(routine.steps, routine.batch, *inputs.shape[1:])
+    return train, labels, probe_inputs(inputs, None, routine.probes, inputs.dtype)
 
 
 def _scale_lr(built: Built, factor: float) -> None:
@@ -74,10 +70,9 @@ def _scale_lr(built: Built, factor: float) -> None:
 
 def _step(built: Built, x: torch.Tensor, y: torch.Tensor) -> float:
     built.optimizer.zero_grad()
-    out = built.model(x)
-    loss = (built.loss or default_loss)(out, y.reshape(out.shape) if y.numel() == out.numel() else y)
-    loss.backward()
-    built.optimizer.step()
+    loss = loss_of(built, user_call("the model's forward pass", built.model, x), y)
+    user_call("the backward pass", loss.backward)
+    user_call("the optimizer's step", built.optimizer.step)
     return float(loss.detach())
 
 
@@ -93,33 +88,24 @@ class ModelJob:
     target: Target
     structure: Structure
     desiderata: bool = False
-    parent_multipliers: bool = False
-    sized: dict[str, bool] = field(default_factory=dict)
+    sized: tuple[tuple[str, bool], ...] = ()
     zero: tuple[str, ...] = ()
+    inputs: torch.Tensor | None = None
+    parent_exponents: tuple[Fraction, ...] = ()
 
     def __call__(self, p: Any, routine: Routine, width: int, seeds: Sequence[int]) -> Recording:
-        scales = self._scales(routine, width) if not self.desiderata else ()
-        return concat_recordings([self._one(routine, width, s, scales) for s in seeds])
+        return concat_recordings([self._one(routine, width, s) for s in seeds])
 
-    def _scales(self, routine: Routine, width: int) -> tuple[float, ...]:
-        """Per layer l ≤ L, the parent's multiplier relative to width 64 (all 1 when inference found none)."""
-        n_layers = len(self.structure.layers) - 1
-        if not self.parent_multipliers or width == 64:
-            return (1.0,) * n_layers
-        ref, other = build_at(self.target, 64, 0), build_at(self.target, width, 0)
-        dtype = next(ref.model.parameters()).dtype
-        x_ref = probe_inputs(ref, self.structure.input_dim, 8, dtype)
-        x = probe_inputs(other, self.structure.input_dim, 8, dtype)
-        return tuple(parent_scale(ref, other, self.structure, i, x_ref, x, 64, width) for i in range(n_layers))
-
-    def _one(self, routine: Routine, width: int, seed: int, scales: tuple[float, ...]) -> Recording:
+    def _one(self, routine: Routine, width: int, seed: int) -> Recording:
         built = build_at(self.target, width, seed)
         _scale_lr(built, float(routine.lr))
         dtype = next(built.model.parameters()).dtype
-        inputs, labels, probes = _data(built, self.structure, routine, dtype)
+        inputs, labels, probes = _data(self.inputs, self.structure, routine, dtype)
         start = copy.deepcopy(built.model)
         if self.desiderata:
             return self._desiderata(built, start, routine, width, seed, inputs, labels, probes)
+        # the parent's multiplier before φ of each layer l ≤ L, n^{-α} (a constant factor does not matter)
+        scales = tuple(float(width) ** -float(a) for a in self.parent_exponents) or (1.0,) * (len(self.structure.layers) - 1)
         return self._theory(built, start, routine, width, seed, inputs, labels, probes, scales)
 
     def _theory(self, built: Built, start: torch.nn.Module, routine: Routine, width: int, seed: int,
@@ -131,8 +117,8 @@ class ModelJob:
         readout = layers[-1].module
         w = dict(built.model.named_parameters())[layers[-1].param].detach()
         z = torch.nn.functional.linear(seen0.inputs[readout], w)
-        coef = float((seen0.output.double() * seen0.outputs[readout].double()).sum() / (seen0.outputs[readout].double() ** 2).sum())
-        mod = float((seen0.outputs[readout].double() * z.double()).sum() / (z.double() ** 2).sum())
+        coef = coefficient(seen0.output, seen0.outputs[readout])
+        mod = coefficient(seen0.outputs[readout], z)
         rec = Recorder(width, (seed,), routine.steps, len(layers) - 1, (coef * mod * w.double()).unsqueeze(0))
         loss_now: float | None = None
         for t in range(routine.steps + 1):
@@ -146,15 +132,14 @@ class ModelJob:
                 loss_now = _step(built, inputs[t], labels[t])
             elif routine.steps:
                 with torch.no_grad():
-                    out = built.model(inputs[-1])
-                    loss_now = float((built.loss or default_loss)(out, labels[-1].reshape(out.shape)))
+                    loss_now = float(loss_of(built, user_call("the model's forward pass", built.model, inputs[-1]), labels[-1]))
             loss = None if loss_now is None else torch.tensor([loss_now], dtype=torch.float64)
             rec.record(t, Snapshot(h, x, dwx, _cols(seen.output), dout, loss))
         return rec.finish()
 
     def _desiderata(self, built: Built, start: torch.nn.Module, routine: Routine, width: int, seed: int,
                     inputs: torch.Tensor, labels: torch.Tensor, probes: torch.Tensor) -> Recording:
-        names = _owning_modules(built.model, self.structure.scaled)
+        names = owning_modules(built.model, self.structure.scaled)
         modules, modules0 = dict(built.model.named_modules()), dict(start.named_modules())
         T = routine.steps
         values: dict[str, np.ndarray] = {}
@@ -168,7 +153,7 @@ class ModelJob:
             for name in names:
                 if name not in seen.outputs:
                     continue
-                if self.sized.get(name, False):
+                if dict(self.sized).get(name, False):
                     row[f"out:{name}"] = rms(_cols(seen.outputs[name]))
                     row[f"dWx:{name}"] = rms(_cols(module_delta(modules[name], modules0[name], name, seen)))
                 else:  # its own update's effect on f: f now minus f with this module at its initialisation
@@ -187,12 +172,3 @@ class ModelJob:
                 arr[blow + 1:] = np.nan
         return Recording(width, (seed,), T, values, np.array([blow]), np.zeros((T + 1, 1, 0, 0)), probe_values)
 
-
-def _owning_modules(model: torch.nn.Module, params: Sequence[str]) -> list[str]:
-    """The modules that own the given parameters directly, in module order."""
-    owned = []
-    for mname, module in model.named_modules():
-        for pname, _ in module.named_parameters(recurse=False):
-            if (f"{mname}.{pname}" if mname else pname) in params and mname not in owned:
-                owned.append(mname)
-    return owned

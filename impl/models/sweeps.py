@@ -3,7 +3,7 @@
 The checks of :mod:`impl.checks` take a :class:`~impl.checks.Sweeps` and ask it for sweeps of a
 parametrization under a routine with a job; :class:`ModelSweeps` answers with sweeps of the user's model
 instead (:class:`~impl.models.record.ModelJob`), so every statement runs on the user's code unchanged.
-Network seeds are derived from the target's name and the routine (SHA-256, as everywhere in tp4); jobs
+Network seeds are derived from the target's name (without its directory) and the routine (SHA-256, as everywhere in tp4); jobs
 are cached in ``cache_dir`` (by default a temporary directory for one :func:`impl.models.check_model`
 call, so retries and statements share measurements) under a key that includes a digest of the model's
 source file.
@@ -62,8 +62,8 @@ class ModelSweeps(Sweeps):
             fn = EtaPairJob(self.job)
         else:
             raise ValueError(f"{getattr(job, '__name__', job)} runs tp4's own engine; it has no user-model form")
-        seeds = model_seeds(self.job.target.name, routine if seed_key is None else seed_key, n_seeds)
-        version = code_version(ModelJob) + self.job.target.name + self.job.target.source_digest + code
+        seeds = model_seeds(self.job.target.key, routine if seed_key is None else seed_key, n_seeds)
+        version = code_version(fn) + self.job.target.key + self.job.target.source_digest + code
         with one_thread():
             return run_sweep(p, routine, widths, seeds, executor=self.executor, cache_dir=self.cache_dir,
                              progress=self.progress, seed_chunk=min(n_seeds, seed_chunk or n_seeds),

@@ -19,11 +19,11 @@ import inspect
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import torch
 
-__all__ = ["ModelError", "Built", "Target", "load_target", "build_at"]
+__all__ = ["ModelError", "Built", "Target", "load_target", "build_at", "user_call", "loss_of"]
 
 
 class ModelError(ValueError):
@@ -49,6 +49,13 @@ class Target:
     name: str
     build: Callable[[int], Any]
     source_digest: str
+
+    @property
+    def key(self) -> str:
+        """The name without the file's directory (``file.py:fn``): network seeds derive from it, so they are the
+        same wherever the checkout lies."""
+        where, _, fn = self.name.rpartition(":")
+        return f"{Path(where).name}:{fn}" if where.endswith(".py") else self.name
 
     def __reduce__(self) -> tuple[Any, ...]:  # picklable by name for process pools (functions from files are not)
         return (load_target, (self.name,))
@@ -118,6 +125,29 @@ def _check_signature(fn: Callable[..., Any], name: str) -> None:
         pass  # builtins without a signature: find out when called
 
 
+T = TypeVar("T")
+
+
+def user_call(what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call the user's code (a forward pass, the loss, an optimizer step); any exception becomes a one-line
+    :class:`ModelError` naming ``what`` failed."""
+    try:
+        return fn(*args, **kwargs)
+    except ModelError:
+        raise
+    except Exception as err:  # noqa: BLE001 - the user's code: one line, not a traceback
+        raise ModelError(f"{what} failed: {type(err).__name__}: {' '.join(str(err).split())}") from None
+
+
+def loss_of(built: Built, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """The user's loss (default ½‖f − y‖² averaged over the batch) of ``output`` against the routine's labels
+    ``target`` (shape (B, d_o), reshaped to the output's shape when the sizes match)."""
+    y = target.reshape(output.shape) if target.numel() == output.numel() else target
+    if built.loss is None:
+        return 0.5 * ((output - y) ** 2).reshape(output.shape[0], -1).sum(dim=1).mean()
+    return user_call("the model's loss", built.loss, output, y)
+
+
 def build_at(target: Target, width: int, seed: int) -> Built:
     """Seed torch with ``seed``, call the build function at width ``width`` and check what it returns."""
     torch.manual_seed(seed)
@@ -145,4 +175,8 @@ def build_at(target: Target, width: int, seed: int) -> Built:
     if built.inputs is not None:
         if not isinstance(built.inputs, torch.Tensor) or built.inputs.ndim < 2 or built.inputs.shape[0] < 1:
             raise ModelError(f"{target.name}: 'inputs' must be a tensor with a batch dimension first")
+    devices = {p.device.type for p in built.model.parameters()}
+    if devices - {"cpu"}:
+        raise ModelError(f"{target.name}: the model is on {', '.join(sorted(devices))}; tp4 model runs models on the "
+                         "CPU (build it there)")
     return built

@@ -29,7 +29,7 @@ def test_adam_model_gets_a_desiderata_verdict_with_json(tmp_path: Path) -> None:
 
 def test_planted_bug_exits_1_naming_the_layer_knob_and_fix() -> None:
     proc = run_cli("model", f"{EXAMPLES / 'mup_mlp.py'}:input_lr_not_scaled", *QUICK, "--expect", "mup",
-                   "--profile", "dev")
+                   "--profile", "dev", "--statement", "maximal_updates")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "W1 (fc1.weight): learning rate n^0; mup needs n^1" in proc.stdout
     assert "a=0,0,1/2;b=0,1/2,1/2;c=0" in proc.stdout
@@ -42,6 +42,7 @@ def test_planted_bug_exits_1_naming_the_layer_knob_and_fix() -> None:
     ["model", f"{EXAMPLES / 'mup_mlp.py'}:build", "--widths", "64"],
     ["model", f"{EXAMPLES / 'mup_mlp.py'}:build", "--json", "/nonexistent/dir/x.json"],
     ["model", f"{EXAMPLES / 'mup_mlp.py'}:build", "--expect", "up:2", "--seeds", "2", "--widths", "64,128"],
+    ["model", f"{EXAMPLES / 'mup_mlp.py'}:build", "--statement", "max_lr"],
 ])
 def test_bad_model_input_is_one_line_exit_2(args: list[str]) -> None:
     proc = run_cli(*args)

@@ -89,7 +89,7 @@ def test_recorded_quantities_are_the_models_own() -> None:
     from impl.models.target import build_at
 
     built = build_at(t, 128, 5)
-    _, _, probes = _data(built, s, routine, torch.float32)
+    _, _, probes = _data(built.inputs, s, routine, torch.float32)
     m = built.model
     h1 = m.fc1(probes)
     assert rec.values["h1"][0, 0] == pytest.approx(float(h1.detach().double().pow(2).mean().sqrt()), rel=1e-5)
@@ -97,7 +97,7 @@ def test_recorded_quantities_are_the_models_own() -> None:
     assert rec.values["f0"][0, 0] == pytest.approx(float(f0.detach().double().pow(2).mean().sqrt()), rel=1e-5)
     x0 = torch.tanh(m.fc2(torch.tanh(h1)))
     w0 = m.readout.weight.detach().clone()
-    inputs, labels, _ = _data(built, s, routine, torch.float32)
+    inputs, labels, _ = _data(built.inputs, s, routine, torch.float32)
     built.optimizer.zero_grad()
     (0.5 * (m(inputs[0]) - labels[0]).pow(2).sum(1).mean()).backward()
     built.optimizer.step()
@@ -172,3 +172,47 @@ def test_bad_input_is_one_line(build, message: str) -> None:  # noqa: ANN001
     with pytest.raises(ModelError) as err:
         check_model(build, profile=QUICK)
     assert message in str(err.value) and "\n" not in str(err.value)
+
+
+class Centred(nn.Module):
+    """h¹ → x¹ = tanh(h¹ − mean h¹): permutation-equivariant but not elementwise (not Eq. (1))."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.fc1, self.readout = nn.Linear(16, n, bias=False), nn.Linear(n, 1, bias=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.fc1(x)
+        return self.readout(torch.tanh(h - h.mean(-1, keepdim=True))).squeeze(-1) / h.shape[-1]
+
+
+def centred(n: int):  # noqa: ANN201
+    model = Centred(n)
+    return model, torch.optim.SGD(model.parameters(), lr=0.1)
+
+
+class Squeezed(Centred):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.readout(torch.tanh(self.fc1(x) * 2.0)).squeeze(-1) / self.fc1.out_features
+
+
+def squeezed(n: int):  # noqa: ANN201 - a scalar-output MLP returning shape (B,), float32, a constant parent multiplier
+    model = Squeezed(n)
+    return model, torch.optim.SGD(model.parameters(), lr=0.1)
+
+
+def test_a_non_elementwise_map_is_beyond_the_paper() -> None:
+    s = discover(load_target(centred))
+    assert not s.in_theory and "not elementwise" in s.beyond[0]
+
+
+def test_a_squeezed_scalar_output_with_a_constant_parent_multiplier_is_in_the_theory() -> None:
+    t = load_target(squeezed)
+    inferred = infer_parametrization(t, discover(t))
+    assert inferred.parametrization == parse_spec("a=0,1;b=0,1/2;c=0")  # PyTorch default init: std ∝ fan_in^-1/2
+    assert inferred.layers[0].parent_alpha == 0
+
+
+def test_an_expectation_beyond_the_paper_is_undecided_never_agreement() -> None:
+    result = check_model(target("mup_adam.py:build"), expect="sp", profile=QUICK)
+    assert result.verdict is Verdict.UNDECIDED and result.exit_code == 3
