@@ -29,7 +29,7 @@ import numpy as np
 from impl.measurement.decision import DEFAULT_MARGIN, Claim, Decision, Verdict, decide
 from impl.measurement.fit import DEFAULT_ALPHA, ConfidenceInterval, ExponentFit, fit_exponent
 from impl.measurement.sweep import SweepResult
-from impl.theory import Behaviour, Parametrization
+from impl.theory import Behaviour, Parametrization, readout_correction
 from impl.theory import exponents as theory  # module access: a negative control may swap a formula
 
 __all__ = ["QuantityResult", "Analysis", "analyze", "is_update_quantity", "theory_claims", "decide_quantity"]
@@ -205,9 +205,14 @@ def analyze(
     if unknown:
         raise KeyError(f"quantities {unknown} were not recorded (have {list(result.values)})")
     claims = theory_claims(p, names, step=t if t >= 1 else None)
+    q = readout_correction(p)
+    unmodelled = {k for k in claims if is_update_quantity(k)} if t >= 2 and q is not None else set()  # shown, not claimed
     out: dict[str, QuantityResult] = {}
     for name, gen in zip(names, _generators(rng, len(names))):
-        decision = decide_quantity(result, name, t, claims.get(name), alpha=alpha, margin=margin, min_seeds=min_seeds,
-                                   method=method, n_resamples=n_resamples, rng=gen)
+        decision = decide_quantity(result, name, t, None if name in unmodelled else claims.get(name), alpha=alpha,
+                                   margin=margin, min_seeds=min_seeds, method=method, n_resamples=n_resamples, rng=gen)
+        if name in unmodelled:
+            decision = replace(decision, reason=f"not claimed: from step 2 on W^{{L+1}}'s update adds an n^-{q} "
+                                                f"correction tp4 does not model; {decision.reason}")
         out[name] = QuantityResult(name, t, decision, result.widths, result.seeds, result.at(name, t).copy())
     return Analysis(p, t, margin, alpha, out)

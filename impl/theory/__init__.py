@@ -13,7 +13,15 @@ from impl.theory.classification import (
     r_value,
     stability_conditions,
 )
-from impl.theory.exponents import Behaviour, feature_step, lag_applies, predicted_behaviours, predicted_exponents, quantity_names
+from impl.theory.exponents import (
+    Behaviour,
+    feature_step,
+    lag_applies,
+    predicted_behaviours,
+    predicted_exponents,
+    quantity_names,
+    readout_correction,
+)
 from impl.theory.parametrization import Parametrization
 from impl.theory.presets import PRESET_NAMES, mfp, mup, ntp, preset, sp, sp_lr1n, up
 from impl.theory.rational import format_fraction, to_fraction
@@ -33,6 +41,7 @@ __all__ = [
     "format_fraction",
     "in_mup_class",
     "lag_applies",
+    "readout_correction",
     "maximal_updates",
     "mfp",
     "min_stable_c",

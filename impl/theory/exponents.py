@@ -46,7 +46,7 @@ from fractions import Fraction
 from impl.theory.classification import classify, r_layers
 from impl.theory.parametrization import Parametrization
 
-__all__ = ["Behaviour", "quantity_names", "predicted_exponents", "predicted_behaviours", "lag_applies", "feature_step"]
+__all__ = ["Behaviour", "quantity_names", "predicted_exponents", "predicted_behaviours", "lag_applies", "feature_step", "readout_correction"]
 
 
 class Behaviour(str, enum.Enum):
@@ -73,6 +73,20 @@ def quantity_names(depth: int) -> tuple[str, ...]:
 def lag_applies(p: Parametrization) -> bool:
     """Whether a_{L+1}+b_{L+1} > 2a_{L+1}+c, so that step 1 is lagged (App. H.3)."""
     return p.a_out + p.b_out > 2 * p.a_out + p.c
+
+
+def readout_correction(p: Parametrization) -> Fraction | None:
+    """The relative order q of the finite-width correction that W^{L+1}'s own update adds from step 2 on, when it is
+    slower than the n^{-1/2} fluctuations: q = (2a_{L+1}+c) − (a_{L+1}+b_{L+1}) if 0 < q < ½ (else None).
+
+    From step 2 on the backward pass runs through W^{L+1}₁ = W^{L+1}₀ + ΔW^{L+1}, whose coordinates are
+    n^{-(a_{L+1}+b_{L+1})} and n^{-(2a_{L+1}+c)} (Section 3.2, App. H.3): the update is smaller by n^{-q}, so every
+    quantity after step 2 is its limit times (1 + D·n^{-q}). For 0 < q < ½ (e.g. UP_{1/4}: q = ¼) that correction
+    shifts a 64…1024 log-log slope by up to ≈ +0.2 (W₀^{L+1}Δx^L of UP_{1/4}: +0.21 at L = 1) while the limit
+    holds; tp4 does not model it yet, so such claims are decided at step 1, where it is absent.
+    """
+    q = 2 * p.a_out + p.c - (p.a_out + p.b_out)
+    return q if 0 < q < Fraction(1, 2) else None
 
 
 def feature_step(p: Parametrization) -> int:

@@ -10,14 +10,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from impl.measurement import Trend, Verdict, analyze, dumps_report, report_dict, run_sweep, write_report
+from impl.measurement import Trend, Verdict, analyze, is_update_quantity, dumps_report, report_dict, run_sweep, write_report
 from impl.strategies import parametrizations
-from impl.theory import Behaviour, Parametrization, mup, ntp, predicted_exponents, sp
+from impl.theory import Behaviour, Parametrization, mup, ntp, predicted_exponents, readout_correction, sp
 from tests.measurement.fakes import FakeConfig, fake_exponent, fake_simulate
 
 WIDTHS = (64, 128, 256, 512, 1024, 2048)
 SEEDS = tuple(range(6))
 INIT = {"f0", "h1", "x1", "h2", "x2"}
+
+
+def unclaimed(p: Parametrization, name: str, step: int) -> bool:
+    """analyze shows, but does not claim, updates after step 2 under a slow readout correction."""
+    return step >= 2 and readout_correction(p) is not None and is_update_quantity(name)
 
 
 def sweep(p: Parametrization, config: FakeConfig = FakeConfig(steps=3)):
@@ -27,13 +32,17 @@ def sweep(p: Parametrization, config: FakeConfig = FakeConfig(steps=3)):
 @given(parametrizations(st.integers(1, 3), regime="stable"), st.sampled_from([1.0, 2.0, -2.0]),
        st.integers(1, 3))
 def test_stable_theory_agrees_at_every_step(p: Parametrization, bias_d: float, step: int) -> None:
-    """Data following the prediction (lag included) agrees for every quantity, any step ≥ 1."""
+    """Data following the prediction (lag included) agrees for every quantity, any step ≥ 1 — except the
+    updates after step 2 under an unmodelled slow readout correction, which are shown but not claimed (n/a)."""
     result = sweep(p, FakeConfig(steps=3, bias_d=bias_d))
     analysis = analyze(result, p, step=step)
     assert set(analysis) == set(result.quantity_names) and analysis.step == step
     for name, q in analysis.items():
         assert q.predicted == predicted_exponents(p, step=step)[name]
-        assert q.verdict == Verdict.AGREE, (name, q.decision.reason)
+        if unclaimed(p, name, step):
+            assert q.verdict == Verdict.NOT_APPLICABLE and q.decision.reason.startswith("not claimed"), name
+        else:
+            assert q.verdict == Verdict.AGREE, (name, q.decision.reason)
         assert q.values.shape == (len(WIDTHS), len(SEEDS)) and q.step == step
 
 
@@ -46,6 +55,9 @@ def test_negative_control_wrong_theory_is_caught(truth: Parametrization, claim: 
     claimed = predicted_exponents(claim)
     for name, q in analysis.items():
         true_e = fake_exponent(truth, config, name, 3)
+        if unclaimed(claim, name, 3):
+            assert q.verdict == Verdict.NOT_APPLICABLE, name
+            continue
         if claimed[name] is None:  # stable claim without a value: the kernel change vanishes
             assert q.claim == Behaviour.VANISHES
             expect = Verdict.AGREE if true_e <= -0.25 else Verdict.DISAGREE

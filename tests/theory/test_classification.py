@@ -17,6 +17,7 @@ from impl.theory import (
     predicted_exponents,
     presets,
     quantity_names,
+    readout_correction,
 )
 
 F = Fraction
@@ -68,6 +69,14 @@ def test_one_step_lag_when_output_init_is_smaller_than_its_update() -> None:
     assert predicted_exponents(presets.mup(2), step=1) == predicted_exponents(presets.mup(2))
     with pytest.raises(ValueError):
         predicted_exponents(p, step=0)
+
+
+def test_readout_correction_is_the_gap_between_the_readout_update_and_its_init() -> None:
+    """q = (2a_{L+1}+c) − (a_{L+1}+b_{L+1}), named only when 0 < q < ½ (slower than the n^{-1/2} noise)."""
+    assert readout_correction(presets.up(F(1, 4), 2)) == F(1, 4)
+    assert readout_correction(presets.mup(2)) is None  # q = 0: the readout update is as large as its init
+    assert readout_correction(presets.ntp(2)) is None  # q = ½: as fast as the fluctuations
+    assert readout_correction(Parametrization.of(["-1/2", 0, "1/2"], ["1/2", "1/2", 1], 0)) is None  # lag: q < 0
 
 
 @given(st.integers(1, 4), lattice(F(0), F(1, 2), F(1, 8)))
