@@ -9,7 +9,7 @@ knob and fix that would make it the expected parametrization. Models beyond the 
 are judged on the µP desiderata, labelled as such (:mod:`.desiderata`).
 """
 
-from impl.models.check import MODEL_STATEMENTS, ModelCheck, check_model
+from impl.models.check import MODEL_STATEMENTS, ModelCheck, check_model, model_job
 from impl.models.desiderata import DESIDERATA, check_desiderata
 from impl.models.diagnosis import Diagnosis, Fix, describe_class, diagnose
 from impl.models.discover import Layer, Structure, discover
@@ -41,4 +41,5 @@ __all__ = [
     "discover",
     "infer_parametrization",
     "load_target",
+    "model_job",
 ]

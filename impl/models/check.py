@@ -32,7 +32,7 @@ from impl.models.target import ModelError, Target, build_at, load_target
 from impl.simulation import Routine
 from impl.theory import Parametrization, SpecError, parse_spec
 
-__all__ = ["MODEL_STATEMENTS", "ModelCheck", "check_model"]
+__all__ = ["MODEL_STATEMENTS", "ModelCheck", "check_model", "model_job"]
 
 MODEL_STATEMENTS: tuple[str, ...] = ("stability", "nontriviality", "regime", "f0", "maximal_updates",
                                      "layerwise_feature_learning", "uniform")
@@ -106,6 +106,17 @@ def _with_alpha(budget: Budget, decisions: int, given: "str | Budget | None") ->
     return budget if isinstance(given, Budget) else replace(budget, decisions=max(1, decisions))
 
 
+def model_job(target: Target, structure: Structure, inferred: Inference | None,
+              sized: dict[str, bool] | None = None, zero: tuple[str, ...] = ()) -> ModelJob:
+    """The sweep job that trains and records the user's model: the theory's quantities when an abc-parametrization
+    was inferred, else the desiderata's (``sized``/``zero`` from :mod:`impl.models.desiderata`)."""
+    beyond_paper = inferred is None or inferred.parametrization is None
+    return ModelJob(target, structure, desiderata=beyond_paper, sized=tuple((sized or {}).items()), zero=zero,
+                    inputs=build_at(target, DISCOVERY_WIDTHS[0], 0).inputs,
+                    parent_exponents=() if inferred is None or beyond_paper else
+                    tuple(k.parent_alpha or Fraction(0) for k in inferred.layers[:-1]))
+
+
 def check_model(
     build: "str | Callable[[int], Any]",
     *,
@@ -160,10 +171,7 @@ def check_model(
     beyond_paper = inferred is None or inferred.parametrization is None
     sized = width_sized(target, structure) if beyond_paper else {}
     zero = zero_initialised(target, structure) if beyond_paper else ()
-    job = ModelJob(target, structure, desiderata=beyond_paper, sized=tuple(sized.items()), zero=zero,
-                   inputs=build_at(target, DISCOVERY_WIDTHS[0], 0).inputs,
-                   parent_exponents=() if inferred is None or beyond_paper else
-                   tuple(k.parent_alpha or Fraction(0) for k in inferred.layers[:-1]))
+    job = model_job(target, structure, inferred, sized, zero)
     with tempfile.TemporaryDirectory(prefix="tp4-model-") as tmp:
         sweeps = ModelSweeps(cache_dir=cache_dir or tmp, executor=executor, progress=progress, job=job)
         if inferred is not None and inferred.parametrization is not None:

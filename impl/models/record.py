@@ -76,6 +76,17 @@ def _step(built: Built, x: torch.Tensor, y: torch.Tensor) -> float:
     return float(loss.detach())
 
 
+def _stack(snaps: Sequence[Snapshot]) -> Snapshot:
+    """One snapshot of every seed, (S, …), from the seeds' (1, …) snapshots."""
+    def cat(ts: Sequence[torch.Tensor]) -> torch.Tensor:
+        return torch.cat(list(ts))
+    losses = [s.loss for s in snaps]
+    return Snapshot(tuple(cat(ls) for ls in zip(*(s.h for s in snaps))), tuple(cat(ls) for ls in zip(*(s.x for s in snaps))),
+                    tuple(cat(ls) for ls in zip(*(s.delta_W_x for s in snaps))), cat([s.f for s in snaps]),
+                    cat([s.delta_Wout_x for s in snaps]),
+                    None if any(v is None for v in losses) else cat([v for v in losses if v is not None]))
+
+
 def _cols(t: torch.Tensor) -> torch.Tensor:
     """(1, features, P) from a (P, features) module output."""
     return t.reshape(t.shape[0], -1).t().unsqueeze(0).double()
@@ -94,51 +105,60 @@ class ModelJob:
     parent_exponents: tuple[Fraction, ...] = ()
 
     def __call__(self, p: Any, routine: Routine, width: int, seeds: Sequence[int]) -> Recording:
-        return concat_recordings([self._one(routine, width, s) for s in seeds])
+        if self.desiderata:
+            return concat_recordings([self._desiderata(routine, width, s) for s in seeds])
+        runs = [self._theory(routine, width, s) for s in seeds]
+        rec = Recorder(width, tuple(seeds), routine.steps, len(self.structure.layers) - 1,
+                       torch.cat([readout0 for readout0, _ in runs]))
+        for t in range(routine.steps + 1):  # one reduction over every seed (per seed inside, as in the engine)
+            rec.record(t, _stack([snaps[t] for _, snaps in runs]))
+        return rec.finish()
 
-    def _one(self, routine: Routine, width: int, seed: int) -> Recording:
+    def _start(self, routine: Routine, width: int, seed: int) -> tuple[Built, torch.nn.Module, tuple[torch.Tensor, ...]]:
         built = build_at(self.target, width, seed)
         _scale_lr(built, float(routine.lr))
         dtype = next(built.model.parameters()).dtype
-        inputs, labels, probes = _data(self.inputs, self.structure, routine, dtype)
-        start = copy.deepcopy(built.model)
-        if self.desiderata:
-            return self._desiderata(built, start, routine, width, seed, inputs, labels, probes)
-        # the parent's multiplier before φ of each layer l ≤ L, n^{-α} (a constant factor does not matter)
-        scales = tuple(float(width) ** -float(a) for a in self.parent_exponents) or (1.0,) * (len(self.structure.layers) - 1)
-        return self._theory(built, start, routine, width, seed, inputs, labels, probes, scales)
+        return built, copy.deepcopy(built.model), _data(self.inputs, self.structure, routine, dtype)
 
-    def _theory(self, built: Built, start: torch.nn.Module, routine: Routine, width: int, seed: int,
-                inputs: torch.Tensor, labels: torch.Tensor, probes: torch.Tensor, scales: tuple[float, ...]) -> Recording:
+    def _theory(self, routine: Routine, width: int, seed: int) -> tuple[torch.Tensor, list[Snapshot]]:
+        """W^{L+1}₀ with its multipliers, (1, d_o, n), and the snapshots of t = 0..T of one seed."""
+        built, start, (inputs, labels, probes) = self._start(routine, width, seed)
+        # the parent's multiplier before φ of each layer l ≤ L, n^{-α} (a constant factor does not matter)
         layers = self.structure.layers
+        scales = tuple(float(width) ** -float(a) for a in self.parent_exponents) or (1.0,) * (len(layers) - 1)
         names = [l.module for l in layers]
         modules, modules0 = dict(built.model.named_modules()), dict(start.named_modules())
-        seen0 = capture(built.model, names, probes)
+        seen = capture(built.model, names, probes)
         readout = layers[-1].module
         w = dict(built.model.named_parameters())[layers[-1].param].detach()
-        z = torch.nn.functional.linear(seen0.inputs[readout], w)
-        coef = coefficient(seen0.output, seen0.outputs[readout])
-        mod = coefficient(seen0.outputs[readout], z)
-        rec = Recorder(width, (seed,), routine.steps, len(layers) - 1, (coef * mod * w.double()).unsqueeze(0))
+        coef = coefficient(seen.output, seen.outputs[readout])
+        mod = coefficient(seen.outputs[readout], torch.nn.functional.linear(seen.inputs[readout], w))
+        readout0 = (coef * mod * w.double()).unsqueeze(0)  # a copy: w is the live parameter
+        snaps: list[Snapshot] = []
         loss_now: float | None = None
         for t in range(routine.steps + 1):
-            seen = capture(built.model, names, probes)
+            if t:  # at t = 0 the model is its initial copy: every ΔWx is exactly 0
+                seen = capture(built.model, names, probes)
+
+            def delta(name: str) -> torch.Tensor:
+                out = seen.outputs[name]
+                return torch.zeros_like(out) if t == 0 else module_delta(modules[name], modules0[name], name, seen)
+
             h = tuple(s * _cols(seen.outputs[l.module]) for s, l in zip(scales, layers))
             x = tuple(_cols(seen.inputs[l.module]) for l in layers[1:])
-            dwx = tuple(s * _cols(module_delta(modules[l.module], modules0[l.module], l.module, seen))
-                        for s, l in zip(scales, layers))
-            dout = coef * _cols(module_delta(modules[readout], modules0[readout], readout, seen))
+            dwx = tuple(s * _cols(delta(l.module)) for s, l in zip(scales, layers))
+            dout = coef * _cols(delta(readout))
             if t < routine.steps:
                 loss_now = _step(built, inputs[t], labels[t])
             elif routine.steps:
                 with torch.no_grad():
                     loss_now = float(loss_of(built, user_call("the model's forward pass", built.model, inputs[-1]), labels[-1]))
             loss = None if loss_now is None else torch.tensor([loss_now], dtype=torch.float64)
-            rec.record(t, Snapshot(h, x, dwx, _cols(seen.output), dout, loss))
-        return rec.finish()
+            snaps.append(Snapshot(h, x, dwx, _cols(seen.output), dout, loss))
+        return readout0, snaps
 
-    def _desiderata(self, built: Built, start: torch.nn.Module, routine: Routine, width: int, seed: int,
-                    inputs: torch.Tensor, labels: torch.Tensor, probes: torch.Tensor) -> Recording:
+    def _desiderata(self, routine: Routine, width: int, seed: int) -> Recording:
+        built, start, (inputs, labels, probes) = self._start(routine, width, seed)
         names = owning_modules(built.model, self.structure.scaled)
         modules, modules0 = dict(built.model.named_modules()), dict(start.named_modules())
         T = routine.steps

@@ -146,6 +146,8 @@ class Recorder:
             self.kernel0 = tuple(_gram(x) for x in snap.x)
         first = self.first
         assert first is not None, "step 0 must be recorded first"
+        kernel_change = [self.kernel0[l] * 0 if t == 0 else _gram(snap.x[l]) - self.kernel0[l] for l in range(self.depth)]
+        w0_dx = seed_matmul(self.readout0, snap.x[-1] - first.x[-1])
         out: dict[str, torch.Tensor] = {"f0": rms(first.f)}
         for l in range(self.depth):
             tag = l + 1
@@ -154,16 +156,15 @@ class Recorder:
             out[f"delta_W{tag}_x"] = rms(snap.delta_W_x[l])
             out[f"delta_h{tag}"] = rms(snap.h[l] - first.h[l])
             out[f"delta_x{tag}"] = rms(snap.x[l] - first.x[l])
-            out[f"delta_kernel{tag}"] = rms(_gram(snap.x[l]) - self.kernel0[l])
+            out[f"delta_kernel{tag}"] = rms(kernel_change[l])
         out["delta_Wout_x"] = rms(snap.delta_Wout_x)
-        out["Wout0_delta_x"] = rms(seed_matmul(self.readout0, snap.x[-1] - first.x[-1]))
+        out["Wout0_delta_x"] = rms(w0_dx)
         out["delta_f"] = rms(snap.f - first.f)
         out["f"] = rms(snap.f)
         for k, v in out.items():
             self.values[k][t] = v.detach().to("cpu", torch.float64).numpy()
-        signed = {"delta_f": snap.f - first.f, "delta_Wout_x": snap.delta_Wout_x,
-                  "Wout0_delta_x": seed_matmul(self.readout0, snap.x[-1] - first.x[-1])}
-        signed.update({f"delta_kernel{l + 1}": _pairs(_gram(snap.x[l]) - self.kernel0[l]) for l in range(self.depth)})
+        signed = {"delta_f": snap.f - first.f, "delta_Wout_x": snap.delta_Wout_x, "Wout0_delta_x": w0_dx}
+        signed.update({f"delta_kernel{l + 1}": _pairs(kernel_change[l]) for l in range(self.depth)})
         for k, v in signed.items():
             arr = v.detach().to("cpu", torch.float64).numpy().reshape(v.shape[0], -1)  # (S, K)
             if k not in self.probe_values:
