@@ -28,7 +28,7 @@ installcheck:
 
 bench: setup
 	mkdir -p .benchmarks
-	$(BIN)/python -m pytest -p no:xdist --benchmark-only --benchmark-enable --benchmark-json .benchmarks/last.json tests/benchmarks/bench_sweep_speed.py tests/benchmarks/bench_limits.py tests/benchmarks/bench_model_recording.py
+	$(BIN)/python -m pytest -p no:xdist --benchmark-only --benchmark-enable --benchmark-json .benchmarks/last.json tests/benchmarks/bench_sweep_speed.py tests/benchmarks/bench_limits.py tests/benchmarks/bench_model_recording.py tests/benchmarks/bench_startup.py
 	$(BIN)/python -m tests.benchmarks.ratios .benchmarks/last.json
 
 clean:

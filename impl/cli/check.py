@@ -52,15 +52,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from impl.checks import STATEMENTS, Sweeps, check_parametrization, default_profile
-    from impl.checks.parametrization import phis_of
-    from impl.measurement.report import jsonable
     from impl.theory import parse_spec
 
-    p = parse_spec(args.spec, args.depth)
+    p = parse_spec(args.spec, args.depth)  # the specs and the output path first: a typo fails before torch loads
     other = args.against or args.expect
     q = parse_spec(other, p.depth) if other else None
     check_output_path(args.json)
+    from impl.checks import STATEMENTS, Sweeps, check_parametrization, default_profile
+    from impl.checks.parametrization import phis_of
+    from impl.measurement.report import jsonable
+
     try:
         phis = phis_of(args.phi)
     except ValueError as err:

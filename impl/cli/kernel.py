@@ -13,12 +13,13 @@ import argparse
 import json
 import math
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from impl.cli.common import check_output_path, positive_int, write_json
 from impl.cli.errors import UsageError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["add_parser", "read_inputs", "kernel_json", "run"]
 
@@ -39,6 +40,8 @@ def _number(x: object) -> bool:
 
 def read_inputs(path: str) -> np.ndarray:
     """The (N, d) inputs of a JSON file: a non-empty list of equal-length number lists, or of numbers (d = 1)."""
+    import numpy as np  # numpy here and below, not at import: `tp4 --help` stays fast
+
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as err:
@@ -82,6 +85,8 @@ def kernel_json(args: argparse.Namespace, X: np.ndarray) -> dict[str, Any]:
 
 
 def _render(out: dict[str, Any]) -> str:
+    import numpy as np
+
     X = np.asarray(out["inputs"])
     if out["scaling"] == "ntk":
         how = f"NTK scaling (W/sqrt(fan_in)), w_std {out['w_std']:g}, b_std {out['b_std']:g}"

@@ -21,12 +21,12 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from impl.cli.common import check_output_path, positive_float, positive_int, write_json
 from impl.cli.errors import UsageError
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from impl.limits.archs import LimitResult
     from impl.simulation import Routine, TrainingData
 
@@ -159,6 +159,8 @@ def _say(args: argparse.Namespace, text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from impl.limits.archs import DEFAULT_PARTICLES, finite_for, limit_for, resolve_phi
 
     if args.json not in (None, "-"):

@@ -19,8 +19,6 @@ from typing import Any, Callable, Protocol, Sequence, TypeVar
 
 from impl.atomic import write_text_atomic
 from impl.experiments.table import ExperimentTable
-from impl.measurement import code_version
-from impl.measurement.executors import executor_context
 
 __all__ = ["EXPERIMENTS", "ExperimentJob", "run_jobs_cached", "run_experiment"]
 
@@ -71,6 +69,9 @@ def run_jobs_cached(jobs: Sequence[J], run: Callable[[J], float], *, cache_dir: 
     is None (in-process), a ``concurrent.futures.Executor``, a dask ``Client`` or a scheduler address.
     ``progress`` gets one line per finished job. Each job runs on one thread (:func:`_one_thread`). A failing job's error is re-raised (pending jobs are
     cancelled); every job that finished before it stays cached."""
+    from impl.measurement import code_version  # here, not at import: `tp4 --help` stays fast
+    from impl.measurement.executors import executor_context
+
     directory = None if cache_dir is None else Path(cache_dir)
     if directory is not None:
         directory.mkdir(parents=True, exist_ok=True)

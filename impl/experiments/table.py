@@ -9,10 +9,9 @@ read back by the CLI, the plots and the nightly report.
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping
-
-import numpy as np
 
 __all__ = ["Row", "ExperimentTable", "RowKind"]
 
@@ -39,12 +38,12 @@ class Row:
     @property
     def mean(self) -> float:
         """Mean over seeds."""
-        return float(np.mean(self.scores))
+        return statistics.fmean(self.scores)
 
     @property
     def sd(self) -> float:
         """Sample standard deviation over seeds (0 for a single seed)."""
-        return float(np.std(self.scores, ddof=1)) if len(self.scores) > 1 else 0.0
+        return statistics.stdev(self.scores) if len(self.scores) > 1 else 0.0
 
     def cell(self) -> str:
         """"mean ± sd" as the paper's tables print it."""

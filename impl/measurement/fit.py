@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
-from scipy import stats
 
 from impl.measurement.intervals import (
     METHODS,
@@ -196,6 +195,8 @@ def fit_exponent(
         return ExponentFit(nan, nan, ConfidenceInterval(nan, nan), stderr=nan, zero_widths=zero, **common)  # type: ignore[arg-type]
 
     log_w = np.log(w.astype(np.float64))
+    from scipy import stats  # scipy.stats costs ~1 s to import: only when a fit runs (fast CLI start-up)
+
     reg = stats.linregress(log_w, np.log(rms))
     ci, se, resamples = (nan, nan), nan, np.empty(0)
     if v.shape[1] >= 2 and v.ndim == 3:
@@ -220,6 +221,8 @@ def _cdf(fit: ExponentFit) -> Callable[[float], float] | None:
             return None
         if fit.se == 0.0:
             return lambda x: float(x >= fit.slope)
+        from scipy import stats
+
         dist = stats.t(fit.n_seeds - 1, loc=fit.slope, scale=fit.se)
         return lambda x: float(dist.cdf(x))
     b = fit.resamples[np.isfinite(fit.resamples)]

@@ -31,7 +31,6 @@ import math
 from typing import Callable
 
 import numpy as np
-from scipy import stats
 
 __all__ = ["METHODS", "Statistic", "auto_resamples", "slope_statistic", "jackknife_t_interval", "bootstrap_interval",
            "seed_mean_sizes", "jackknife_t_seed_mean_interval"]
@@ -77,6 +76,8 @@ def _jackknife_t(center: float, loo: np.ndarray, level: float) -> Interval:
     """center ± t_{S−1}·se with se the jackknife standard error of the S leave-one-out values ``loo``."""
     n = loo.size
     se = float(np.sqrt((n - 1) / n * np.sum((loo - loo.mean()) ** 2)))
+    from scipy import stats  # lazily: scipy.stats costs ~1 s to import (fast CLI start-up)
+
     half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * se
     return (center - half, center + half), se, loo
 
@@ -85,6 +86,8 @@ def bootstrap_interval(
     v: np.ndarray, statistic: Statistic, level: float, method: str, n_resamples: int, rng: np.random.Generator
 ) -> Interval:
     """:func:`scipy.stats.bootstrap` over the seed axis of ``v`` (W, S), seeds paired across widths."""
+    from scipy import stats
+
     res = stats.bootstrap(
         tuple(v), statistic, paired=True, vectorized=True, axis=-1, n_resamples=n_resamples,
         batch=min(n_resamples, 20_000), confidence_level=level, method=method, rng=rng,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import ClassVar, Mapping
 
-from scipy.stats import binomtest
 
 __all__ = ["OutcomeCounts"]
 
@@ -41,6 +40,8 @@ class OutcomeCounts:
         """Two-sided level-``level`` interval of :meth:`rate`."""
         if not self.total:
             return float("nan"), float("nan")
+        from scipy.stats import binomtest  # lazily: scipy.stats is slow to import
+
         ci = binomtest(self._hits(outcomes), self.total).proportion_ci(level, method=self.interval_method)
         return float(ci.low), float(ci.high)
 
