@@ -7,6 +7,7 @@ import json
 import multiprocessing
 import os
 import sys
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator
@@ -30,6 +31,14 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
     if v < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be >= 1")
+    return v
+
+
+def seed_count(text: str) -> int:
+    """A number of network seeds: at least 2, since a width exponent's interval resamples seeds."""
+    v = positive_int(text)
+    if v < 2:
+        raise argparse.ArgumentTypeError(f"{text!r}: an interval needs at least 2 seeds (one seed gives no error bar)")
     return v
 
 
@@ -58,7 +67,7 @@ def int_list(text: str) -> tuple[int, ...]:
 def add_training_args(ap: argparse.ArgumentParser, *, seeds: int, steps: int) -> None:
     ap.add_argument("--phi", default="tanh", help="nonlinearity: tanh (default), sigma-gelu[:σ], relu, gelu, identity, square, erf")
     ap.add_argument("--widths", type=int_list, default=DEFAULT_WIDTHS, help="comma-separated widths (default 64..4096)")
-    ap.add_argument("--seeds", type=positive_int, default=seeds, help=f"network seeds per width (default {seeds})")
+    ap.add_argument("--seeds", type=seed_count, default=seeds, help=f"network seeds per width, at least 2 (default {seeds})")
     ap.add_argument("--steps", type=positive_int, default=steps, help=f"SGD steps (default {steps})")
     ap.add_argument("--lr", type=positive_float, default=1.0, help="η; the learning rate is η·n^-c (default 1)")
     ap.add_argument("--batch", type=positive_int, default=1, help="examples per SGD step (default 1)")
@@ -86,6 +95,7 @@ def cache_from_args(args: argparse.Namespace) -> str | None:
     if args.no_cache:
         return None
     if args.cache:
+        check_output_dir(str(args.cache), "--cache")
         return str(args.cache)
     from impl.measurement import default_cache_dir
 
@@ -107,12 +117,49 @@ def routine_from_args(args: argparse.Namespace, **overrides: Any) -> "Routine":
         raise UsageError(str(err)) from None
 
 
+def _can_create_in(directory: str) -> bool:
+    """Whether a file can be created in ``directory``, tried (permission bits say nothing about /proc or a
+    read-only mount, and root passes every ``os.access`` test)."""
+    try:
+        fd, probe = tempfile.mkstemp(dir=directory, prefix=".tp4-probe-")
+    except OSError:
+        return False
+    os.close(fd)
+    os.unlink(probe)
+    return True
+
+
+def _check_directory(directory: str, option: str, path: str, *, create: bool) -> None:
+    """``directory`` must be one tp4 can write in — or, with ``create``, one it can make: its nearest existing
+    ancestor is a directory it can write in."""
+    existing = directory
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise UsageError(f"{option} {path}: {existing} is a file, not a directory")
+    if existing != directory and not create:
+        raise UsageError(f"{option} {path}: directory {directory} does not exist")
+    if not _can_create_in(existing):
+        raise UsageError(f"{option} {path}: cannot write in {existing}")
+
+
 def check_output_path(path: str | None, option: str = "--json") -> None:
-    """Fail before any work when ``option PATH`` could not be written."""
-    if path is not None and path != "-":
-        parent = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(parent):
-            raise UsageError(f"{option} {path}: directory {parent} does not exist")
+    """Fail before any work, with one line saying why, when the file ``option PATH`` could not be written."""
+    if path is None or path == "-":
+        return
+    full = os.path.abspath(path)
+    if os.path.isdir(full):
+        raise UsageError(f"{option} {path} is a directory; give a file path")
+    _check_directory(os.path.dirname(full), option, path, create=False)
+
+
+def check_output_dir(path: str, option: str, *, replaced: bool = False) -> None:
+    """Fail before any work when the directory ``option PATH`` could not be created or written in (``replaced``:
+    it is built beside itself and swapped in, so its parent is where tp4 writes)."""
+    full = os.path.abspath(path)
+    if os.path.exists(full) and not os.path.isdir(full):
+        raise UsageError(f"{option} {path} exists and is not a directory")
+    _check_directory(os.path.dirname(full) if replaced else full, option, path, create=True)
 
 
 def write_json(path: str, doc: Any, *, indent: int | None = None) -> None:

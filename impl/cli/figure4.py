@@ -47,8 +47,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from impl.limits.figure4 import Figure4Settings, figure4_data
 
-    for path in (args.out, args.json):
-        check_output_path(path)
+    check_output_path(args.out, "--out")
+    check_output_path(args.json)
     if not args.out.lower().endswith(".png"):
         raise UsageError(f"--out {args.out}: the figure is a PNG; give a path ending in .png")
     etas = args.eta * 2 if len(args.eta) == 1 else args.eta

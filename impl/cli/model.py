@@ -16,7 +16,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from impl.cli.common import add_executor_args, cache_from_args, check_output_path, executor_from_args, int_list, positive_int, write_json
+from impl.cli.common import add_executor_args, cache_from_args, check_output_path, executor_from_args, int_list, positive_int, seed_count, write_json
 from impl.cli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ap = sub.add_parser("model", help="check your own PyTorch model (TARGET = file.py:function)", description=__doc__)
     ap.add_argument("target", help="path/file.py:function or package.module:function; function(n) -> (model, optimizer)")
     ap.add_argument("--widths", type=int_list, default=None, help="comma-separated widths (default: the profile's, 64..1024)")
-    ap.add_argument("--seeds", type=positive_int, default=None, help="network seeds of a first attempt (default: the profile's, 16)")
+    ap.add_argument("--seeds", type=seed_count, default=None, help="network seeds of a first attempt (default: the profile's, 16)")
     ap.add_argument("--steps", type=positive_int, default=None, help="training steps (default 2)")
     ap.add_argument("--expect", metavar="SPEC", default=None, help="the parametrization you believe it is, e.g. mup")
     ap.add_argument("--profile", choices=("dev", "ci", "nightly"), default=None,

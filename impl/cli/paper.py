@@ -38,8 +38,8 @@ def run(args: argparse.Namespace) -> int:
     plot = args.plot or f"paper-{args.experiment}.png"
     if not plot.lower().endswith(".png"):
         raise UsageError(f"--plot {plot}: the figure is a PNG; give a path ending in .png")
-    for path in (plot, None if args.json == "-" else args.json):
-        check_output_path(path)
+    check_output_path(plot, "--plot")
+    check_output_path(args.json)
     started = time.perf_counter()
 
     def progress(line: str) -> None:

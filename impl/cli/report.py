@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from impl.cli.common import add_executor_args, cache_from_args, executor_from_args
+from impl.cli.common import add_executor_args, cache_from_args, check_output_dir, executor_from_args
 from impl.cli.errors import EXIT_ERROR, UsageError, fail
 from impl.theory import parse_spec
 
@@ -49,14 +49,11 @@ def _validated(args: argparse.Namespace) -> tuple[list[Any], Any]:
     if args.no_presets and not specs:
         raise UsageError("--no-presets needs at least one --spec")
     out = Path(args.out).absolute()
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {args.out} exists and is not a directory")
-    try:  # the report is built in a sibling temporary directory: its parent must exist and be writable
+    check_output_dir(args.out, "--out", replaced=True)  # the report is built in a sibling temporary directory
+    try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise UsageError(f"--out {args.out}: cannot create {out.parent}: {err.strerror}") from None
-    if not os.access(out.parent, os.W_OK):
-        raise UsageError(f"--out {args.out}: cannot write in {out.parent}")
     from impl.simulation import Routine
 
     try:

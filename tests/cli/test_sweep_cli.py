@@ -61,3 +61,13 @@ def test_bad_sweep_input_is_one_line_exit_2(args: list[str]) -> None:
     proc = subprocess.run([sys.executable, "-m", "impl.cli.main", *args], capture_output=True, text=True)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", [["sweep", "mup"], ["calibrate", "mup"], ["model", "examples/mup_mlp.py:build"]])
+def test_one_seed_is_refused_before_any_work(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """One seed gives no interval (every row would be [nan, nan], undecided): refused, naming why."""
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--seeds", "1"])
+    out, err = capsys.readouterr()
+    assert exit_.value.code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "at least 2 seeds" in err
