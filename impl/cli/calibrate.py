@@ -11,7 +11,8 @@ import argparse
 import sys
 
 from impl.cli.common import (
-    add_executor_args, add_training_args, check_output_path, positive_int, sweeper, routine_from_args, write_json,
+    MAX_DEPTH, add_executor_args, add_training_args, check_memory, check_output_path, positive_int, routine_from_args, sweeper,
+    write_json,
 )
 from impl.cli.errors import UsageError
 from impl.theory import classify, parse_spec
@@ -54,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
     unstable = [p for p in specs if not classify(p).stable]
     if unstable:
         raise UsageError(f"calibration needs stable parametrizations; {unstable[0]} is not")
+    if any(not 1 <= d <= MAX_DEPTH for d in depths):
+        raise UsageError(f"--depths {args.depths}: each L must lie in 1..{MAX_DEPTH}")
+    check_memory(args, max(p.depth for p in specs), routine_from_args(args))
     analyses = []
     with sweeper(args) as sweep:
         for p in specs:

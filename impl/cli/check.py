@@ -19,6 +19,7 @@ from impl.cli.common import (
     add_executor_args,
     cache_from_args,
     check_output_path,
+    depth_arg,
     executor_from_args,
     write_json,
 )
@@ -33,7 +34,7 @@ __all__ = ["add_parser", "run"]
 def add_parser(sub: argparse._SubParsersAction) -> None:
     ap = sub.add_parser("check", help="run every applicable theorem check for one parametrization", description=__doc__)
     ap.add_argument("spec", help="preset, 'a=...;b=...;c=...', or a .json/.toml file")
-    ap.add_argument("--depth", type=int, default=None, help="L, hidden layers (presets; default 2)")
+    ap.add_argument("--depth", type=depth_arg, default=None, help="L, hidden layers (presets; default 2)")
     ap.add_argument("--phi", default="tanh",
                     help="φ of Assumption 3.1: tanh (default), sigma-gelu[:σ] (or sigma_gelu), or both")
     ap.add_argument("--profile", choices=("dev", "ci", "nightly"), default=None,

@@ -34,6 +34,18 @@ def positive_int(text: str) -> int:
     return v
 
 
+MAX_DEPTH = 100
+"""The deepest network a command accepts: every table, sweep and kernel is per layer (600,000 lines at L = 10⁵)."""
+
+
+def depth_arg(text: str) -> int:
+    """``--depth L``: 1 ≤ L ≤ :data:`MAX_DEPTH`."""
+    v = positive_int(text)
+    if v > MAX_DEPTH:
+        raise argparse.ArgumentTypeError(f"{text!r}: at most {MAX_DEPTH} hidden layers (every output is per layer)")
+    return v
+
+
 def seed_count(text: str) -> int:
     """A number of network seeds: at least 2, since a width exponent's interval resamples seeds."""
     v = positive_int(text)
@@ -115,6 +127,15 @@ def routine_from_args(args: argparse.Namespace, **overrides: Any) -> "Routine":
         return Routine(**fields)
     except ValueError as err:
         raise UsageError(str(err)) from None
+
+
+def check_memory(args: argparse.Namespace, depth: int, routine: "Routine") -> None:
+    """Refuse, in one line, a sweep whose largest job cannot fit in this machine's available memory."""
+    from impl.simulation.memory import memory_shortfall
+
+    why = memory_shortfall(args.widths, depth, args.seeds, routine.dtype, routine.input_dim, routine.output_dim)
+    if why is not None:
+        raise UsageError(why)
 
 
 def _can_create_in(directory: str) -> bool:

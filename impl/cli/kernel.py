@@ -15,7 +15,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from impl.cli.common import check_output_path, positive_int, write_json
+from impl.cli.common import check_output_path, depth_arg, positive_int, write_json
 from impl.cli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def _render(out: dict[str, Any]) -> str:
 def add_parser(sub: argparse._SubParsersAction) -> None:
     ap = sub.add_parser("kernel", help="NNGP and NTK of an MLP on given inputs", description=__doc__)
     ap.add_argument("--phi", required=True, help="nonlinearity: relu, erf, tanh, gelu, sigma-gelu[:σ], identity, square")
-    ap.add_argument("--depth", type=positive_int, default=None, metavar="L", help="L, hidden layers (with --param: a preset's depth)")
+    ap.add_argument("--depth", type=depth_arg, default=None, metavar="L", help="L, hidden layers (with --param: a preset's depth)")
     ap.add_argument("--inputs", required=True, metavar="FILE", help="JSON list of input vectors (numbers when d = 1)")
     ap.add_argument("--param", metavar="SPEC", default=None, help="kernel-regime parametrization (e.g. ntp, sp-lr1n)")
     ap.add_argument("--w-std", type=_std, default=None, metavar="S", help="σ_w (default 1; not with --param)")

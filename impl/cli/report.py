@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from impl.cli.common import add_executor_args, cache_from_args, check_output_dir, executor_from_args
+from impl.cli.common import add_executor_args, cache_from_args, check_output_dir, depth_arg, executor_from_args
 from impl.cli.errors import EXIT_ERROR, UsageError, fail
 from impl.theory import parse_spec
 
@@ -34,7 +34,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     help="quick (default, minutes on 2 cores), nightly (more widths and seeds), tiny (tests, example)")
     ap.add_argument("--spec", action="append", default=[], metavar="SPEC",
                     help="an extra parametrization: preset, 'a=...;b=...;c=...' or .json/.toml (repeatable)")
-    ap.add_argument("--depth", type=int, default=None, help="L for preset --spec values (default 2)")
+    ap.add_argument("--depth", type=depth_arg, default=None, help="L for preset --spec values (default 2)")
     ap.add_argument("--no-presets", action="store_true", help="only the --spec parametrizations")
     ap.add_argument("--out", metavar="DIR", default="reports/latest", help="report directory (default reports/latest)")
     ap.add_argument("--baseline", metavar="DIR", default=None, help="an earlier report to compare with")

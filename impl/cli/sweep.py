@@ -15,7 +15,16 @@ import math
 import time
 from typing import TYPE_CHECKING
 
-from impl.cli.common import add_executor_args, add_training_args, check_output_path, positive_int, sweeper, routine_from_args
+from impl.cli.common import (
+    add_executor_args,
+    add_training_args,
+    check_memory,
+    check_output_path,
+    depth_arg,
+    positive_int,
+    routine_from_args,
+    sweeper,
+)
 from impl.cli.errors import UsageError
 from impl.theory import classify, parse_spec
 
@@ -28,7 +37,7 @@ __all__ = ["add_parser", "run", "render"]
 def add_parser(sub: argparse._SubParsersAction) -> None:
     ap = sub.add_parser("sweep", help="measure width exponents of a parametrization", description=__doc__)
     ap.add_argument("spec", help="preset, 'a=...;b=...;c=...', or a .json/.toml file")
-    ap.add_argument("--depth", type=int, default=None, help="L, hidden layers (presets; default 2)")
+    ap.add_argument("--depth", type=depth_arg, default=None, help="L, hidden layers (presets; default 2)")
     add_training_args(ap, seeds=8, steps=3)
     ap.add_argument("--step", type=positive_int, default=None, help="step at which updates are fitted (default: last)")
     ap.add_argument("--margin", type=float, default=None, help="equivalence margin δ (default: calibrated)")
@@ -70,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
     p = parse_spec(args.spec, args.depth)
     check_output_path(args.json)
     config = routine_from_args(args)
+    check_memory(args, p.depth, config)
     if args.step is not None and args.step > args.steps:
         raise UsageError(f"--step {args.step} is past the last step {args.steps}")
     margin = DEFAULT_MARGIN if args.margin is None else args.margin
