@@ -192,15 +192,25 @@ def write_json(path: str, doc: Any, *, indent: int | None = None) -> None:
     write_text_atomic(path, text)
 
 
+DASK_CONNECT_S = 10
+"""Seconds ``--dask ADDRESS`` waits for the scheduler before the command gives up (exit 2)."""
+
+
 @contextmanager
 def executor_from_args(args: argparse.Namespace) -> Iterator[Any]:
     """The executor of ``-j N`` / ``--dask ADDRESS`` for the whole command: None (in-process), one
     process pool (forkserver: fork after torch has run can hang the workers) or one dask connection;
     closed at the end."""
     if args.dask:
-        from distributed import Client  # lazy: dask is an optional dependency
-
-        with Client(args.dask) as client:
+        try:
+            from distributed import Client  # lazy: dask is an optional dependency
+        except ImportError:
+            raise UsageError("--dask needs dask.distributed (pip install 'tp4[dask]')") from None
+        try:  # a malformed or silent address is bad input: one line, not a traceback or a long hang
+            client = Client(args.dask, timeout=DASK_CONNECT_S)
+        except (ValueError, TypeError, OSError, TimeoutError) as err:
+            raise UsageError(f"--dask {args.dask}: no dask scheduler reachable there ({' '.join(str(err).split())})") from None
+        with client:
             yield client
     elif args.jobs and args.jobs > 1:
         with ProcessPoolExecutor(max_workers=args.jobs, mp_context=multiprocessing.get_context("forkserver")) as pool:

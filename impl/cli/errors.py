@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from typing import NoReturn
 
 __all__ = ["UsageError", "OneLineParser", "EXIT_OK", "EXIT_DISAGREE", "EXIT_USAGE", "EXIT_UNDECIDED", "EXIT_ERROR",
@@ -23,6 +24,14 @@ class UsageError(ValueError):
     """Bad input from the user; its message is printed as one line and the exit code is 2."""
 
 
+def one_line(text: str) -> str:
+    """``text`` on one line: whitespace runs (newlines of a multi-line exception message included) collapsed to one
+    space, other control characters (a carriage return typed into an argument) written as escapes."""
+    shown = "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else ch.encode("unicode_escape").decode("ascii")
+                    for ch in str(text))
+    return " ".join(shown.split())
+
+
 class OneLineParser(argparse.ArgumentParser):
     """An ``ArgumentParser`` whose errors are one line (``tp4: error: …``) and exit with code 2."""
 
@@ -30,10 +39,10 @@ class OneLineParser(argparse.ArgumentParser):
         prog = self.prog.split()[0] if self.prog else "tp4"
         sub = " ".join(self.prog.split()[1:])
         where = f" {sub}" if sub else ""
-        self.exit(EXIT_USAGE, f"{prog}{where}: error: {message} (see --help)\n")
+        self.exit(EXIT_USAGE, f"{prog}{where}: error: {one_line(message)} (see --help)\n")
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """Print ``tp4: error: message`` on one line and exit."""
-    print(f"tp4: error: {' '.join(str(message).split())}", file=sys.stderr)
+    print(f"tp4: error: {one_line(message)}", file=sys.stderr)
     raise SystemExit(code)
