@@ -14,7 +14,7 @@ from impl.cli.common import (
     MAX_DEPTH, add_executor_args, add_training_args, check_memory, check_output_path, positive_int, routine_from_args, sweeper,
     write_json,
 )
-from impl.cli.errors import UsageError
+from impl.cli.errors import UsageError, plain
 from impl.theory import classify, parse_spec
 
 __all__ = ["add_parser", "run"]
@@ -31,7 +31,7 @@ def _floats(text: str) -> tuple[float, ...]:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    ap = sub.add_parser("calibrate", help="false-alarm rate and power of exponent decisions", description=__doc__)
+    ap = sub.add_parser("calibrate", help="false-alarm rate and power of exponent decisions", description=plain(__doc__))
     ap.add_argument("--presets", default="mup,ntp,sp-lr1n,up:1/4", help="stable specs to sweep (comma-separated)")
     ap.add_argument("--depths", default="1,2,3", help="depths (comma-separated)")
     ap.add_argument("--data-seeds", type=positive_int, default=4, help="independent training routines per case")

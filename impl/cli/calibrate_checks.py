@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from impl.cli.common import check_output_path, positive_int, write_json
-from impl.cli.errors import UsageError
+from impl.cli.errors import UsageError, plain
 
 __all__ = ["add_parser", "run"]
 
@@ -22,7 +22,7 @@ PROFILES = ("dev", "ci", "nightly")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    ap = sub.add_parser("calibrate-checks", help="false-alarm rate and power of each theorem check", description=__doc__)
+    ap = sub.add_parser("calibrate-checks", help="false-alarm rate and power of each theorem check", description=plain(__doc__))
     ap.add_argument("--runs", type=positive_int, default=20, help="independent routines per case (default 20)")
     ap.add_argument("--profile", choices=PROFILES, default=None,
                     help="budget of the checks (default: ci when CI is set, else dev)")

@@ -23,7 +23,7 @@ from impl.cli.common import (
     executor_from_args,
     write_json,
 )
-from impl.cli.errors import UsageError
+from impl.cli.errors import UsageError, plain
 
 if TYPE_CHECKING:
     from impl.checks import CheckResult
@@ -32,7 +32,7 @@ __all__ = ["add_parser", "run"]
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    ap = sub.add_parser("check", help="run every applicable theorem check for one parametrization", description=__doc__)
+    ap = sub.add_parser("check", help="run every applicable theorem check for one parametrization", description=plain(__doc__))
     ap.add_argument("spec", help="preset, 'a=...;b=...;c=...', or a .json/.toml file")
     ap.add_argument("--depth", type=depth_arg, default=None, help="L, hidden layers (presets; default 2)")
     ap.add_argument("--phi", default="tanh",

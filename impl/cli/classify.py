@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from impl.cli.common import depth_arg
+from impl.cli.errors import plain
 from impl.theory import (
     Classification,
     Parametrization,
@@ -107,7 +108,7 @@ def render_presets(depth: int) -> str:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    ap = sub.add_parser("classify", help="the theory's verdict on a parametrization", description=__doc__)
+    ap = sub.add_parser("classify", help="the theory's verdict on a parametrization", description=plain(__doc__))
     ap.add_argument("spec", nargs="?", help="preset, 'a=...;b=...;c=...', or a .json/.toml file; omit for all presets")
     ap.add_argument("--depth", type=depth_arg, default=None, help="L, hidden layers (presets; default 2)")
     ap.add_argument("--json", action="store_true", help="print one JSON object (a list without SPEC)")

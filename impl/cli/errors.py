@@ -10,6 +10,7 @@ undecided after every retry (so CI can choose), 2 bad input (one line on stderr,
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import unicodedata
 from typing import NoReturn
@@ -30,6 +31,19 @@ def one_line(text: str) -> str:
     shown = "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else ch.encode("unicode_escape").decode("ascii")
                     for ch in str(text))
     return " ".join(shown.split())
+
+
+_ROLE = re.compile(r":[a-z]+:`~?([^`<]*?)\s*(?:<[^`>]*>)?`")
+
+
+def plain(doc: str | None) -> str:
+    """A module docstring as ``--help`` text: reST roles (:mod:`x`, :func:`~a.b`) and inline literals (``x``) as plain
+    words (a ``~`` target keeps its last part, as Sphinx shows it)."""
+    def role(m: re.Match[str]) -> str:
+        text = m.group(1)
+        return text.rsplit(".", 1)[-1] if m.group(0).startswith(":") and "`~" in m.group(0) else text
+
+    return _ROLE.sub(role, doc or "").replace("``", "")
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -15,7 +15,7 @@ import sys
 import time
 
 from impl.cli.common import check_output_path, positive_float, positive_int, write_json
-from impl.cli.errors import UsageError
+from impl.cli.errors import UsageError, plain
 from impl.cli.limit import width_list
 
 __all__ = ["add_parser", "eta_list", "run"]
@@ -31,7 +31,7 @@ def eta_list(text: str) -> tuple[float, ...]:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     ap = sub.add_parser("figure4", help="the paper's Figure 4: finite-width muP networks against their limits",
-                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+                        description=plain(__doc__), formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", metavar="PATH.png", default="figure4.png", help="the figure (default figure4.png)")
     ap.add_argument("--json", metavar="PATH", default=None, help="also write the data as JSON")
     ap.add_argument("--seeds", type=positive_int, default=100, help="finite networks per width (default 100)")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from impl.cli.common import check_output_path, depth_arg, positive_int, write_json
-from impl.cli.errors import UsageError
+from impl.cli.errors import UsageError, plain
 
 if TYPE_CHECKING:
     import numpy as np
@@ -101,7 +101,7 @@ def _render(out: dict[str, Any]) -> str:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    ap = sub.add_parser("kernel", help="NNGP and NTK of an MLP on given inputs", description=__doc__)
+    ap = sub.add_parser("kernel", help="NNGP and NTK of an MLP on given inputs", description=plain(__doc__))
     ap.add_argument("--phi", required=True, help="nonlinearity: relu, erf, tanh, gelu, sigma-gelu[:σ], identity, square")
     ap.add_argument("--depth", type=depth_arg, default=None, metavar="L", help="L, hidden layers (with --param: a preset's depth)")
     ap.add_argument("--inputs", required=True, metavar="FILE", help="JSON list of input vectors (numbers when d = 1)")

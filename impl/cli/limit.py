@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from impl.cli.common import check_output_path, positive_float, positive_int, write_json
-from impl.cli.errors import UsageError
+from impl.cli.errors import UsageError, plain
 
 if TYPE_CHECKING:
     import numpy as np
@@ -114,7 +114,7 @@ def _theorem(arch: str) -> str:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    ap = sub.add_parser("limit", help="infinite-width muP limit next to finite-width networks", description=__doc__,
+    ap = sub.add_parser("limit", help="infinite-width muP limit next to finite-width networks", description=plain(__doc__),
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("arch", help="mlp1, linear1, mlp2-decoupled or mlp2")
     ap.add_argument("--phi", default=None, help="nonlinearity (default tanh; identity for linear1): tanh, sigma-gelu[:σ], "

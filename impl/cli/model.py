@@ -17,7 +17,7 @@ import time
 from typing import TYPE_CHECKING
 
 from impl.cli.common import add_executor_args, cache_from_args, check_output_path, executor_from_args, int_list, positive_int, seed_count, write_json
-from impl.cli.errors import UsageError
+from impl.cli.errors import UsageError, plain
 
 if TYPE_CHECKING:
     from impl.checks import CheckResult
@@ -26,7 +26,7 @@ __all__ = ["add_parser", "run"]
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    ap = sub.add_parser("model", help="check your own PyTorch model (TARGET = file.py:function)", description=__doc__)
+    ap = sub.add_parser("model", help="check your own PyTorch model (TARGET = file.py:function)", description=plain(__doc__))
     ap.add_argument("target", help="path/file.py:function or package.module:function; function(n) -> (model, optimizer)")
     ap.add_argument("--widths", type=int_list, default=None, help="comma-separated widths (default: the profile's, 64..1024)")
     ap.add_argument("--seeds", type=seed_count, default=None, help="network seeds of a first attempt (default: the profile's, 16)")

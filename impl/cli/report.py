@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from impl.cli.common import add_executor_args, cache_from_args, check_output_dir, depth_arg, executor_from_args
-from impl.cli.errors import EXIT_ERROR, UsageError, fail
+from impl.cli.errors import EXIT_ERROR, UsageError, fail, plain
 from impl.theory import parse_spec
 
 __all__ = ["add_parser", "run"]
@@ -29,7 +29,7 @@ __all__ = ["add_parser", "run"]
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     ap = sub.add_parser("report", help="run the width-scaling report (HTML, Markdown, JSON, figures)",
-                        description=__doc__)
+                        description=plain(__doc__))
     ap.add_argument("--profile", choices=("quick", "nightly", "tiny"), default="quick",
                     help="quick (default, minutes on 2 cores), nightly (more widths and seeds), tiny (tests, example)")
     ap.add_argument("--spec", action="append", default=[], metavar="SPEC",

@@ -25,7 +25,7 @@ from impl.cli.common import (
     routine_from_args,
     sweeper,
 )
-from impl.cli.errors import UsageError
+from impl.cli.errors import UsageError, plain
 from impl.theory import classify, parse_spec
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ __all__ = ["add_parser", "run", "render"]
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    ap = sub.add_parser("sweep", help="measure width exponents of a parametrization", description=__doc__)
+    ap = sub.add_parser("sweep", help="measure width exponents of a parametrization", description=plain(__doc__))
     ap.add_argument("spec", help="preset, 'a=...;b=...;c=...', or a .json/.toml file")
     ap.add_argument("--depth", type=depth_arg, default=None, help="L, hidden layers (presets; default 2)")
     add_training_args(ap, seeds=8, steps=3)

@@ -1,0 +1,24 @@
+"""``--help`` of every command reads as plain text: no reST roles or inline-literal markup from the docstrings."""
+
+from __future__ import annotations
+
+import pytest
+
+from impl.cli.errors import plain
+from impl.cli.main import main
+from tests.cli.test_fuzz import COMMANDS
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_help_has_no_rest_markup(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--help"])
+    text = capsys.readouterr().out
+    assert exit_.value.code == 0 and text.startswith("usage: tp4 " + command)
+    for markup in ("``", ":mod:`", ":func:`", ":class:`", ":data:`", ":meth:`"):
+        assert markup not in text, (command, markup)
+
+
+def test_plain_keeps_the_words() -> None:
+    raw = "See :func:`~impl.checks.check_parametrization`, :mod:`impl.models`, ``tp4 check`` and :class:`the budget <impl.checks.Budget>`."
+    assert plain(raw) == "See check_parametrization, impl.models, tp4 check and the budget."
