@@ -40,6 +40,7 @@ from impl.checks.results import CheckResult, ClaimResult, claim_result, combine_
 from impl.checks.theory import Theory
 from impl.measurement import Claim, SweepResult, Verdict, code_version, decide_quantity, run_sweep
 from impl.measurement.cache import canonical
+from impl.measurement.executors import seed_chunk_for
 from impl.simulation import Routine, one_thread, simulate
 from impl.theory import Parametrization
 
@@ -102,7 +103,7 @@ class Sweeps:
         version = code_version(simulate) + code_version(job) + code
         with one_thread():
             return run_sweep(p, routine, widths, seeds, executor=self.executor, cache_dir=self.cache_dir,
-                             progress=self.progress, seed_chunk=min(n_seeds, seed_chunk or n_seeds),
+                             progress=self.progress, seed_chunk=seed_chunk_for(n_seeds, self.executor, seed_chunk),
                              simulate_fn=job, code_version=version)
 
 

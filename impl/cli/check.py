@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     def progress(r: "CheckResult") -> None:
         print(f"  {r.title} [{r.phi}]: {r.verdict}  ({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
 
-    with executor_from_args(args) as executor:
+    with executor_from_args(args, threads=True) as executor:
         sweeps = Sweeps(cache_dir=cache_from_args(args), executor=executor,
                         progress=not args.no_progress and sys.stderr.isatty())
         result = check_parametrization(p, phi=phis, profile=profile, against=args.against and q,

@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{line}  [{time.perf_counter() - started:.0f} s]", file=sys.stderr, flush=True)
 
     try:
-        with executor_from_args(args) as executor:
+        with executor_from_args(args, threads=True) as executor:
             report = collect.collect_report(
                 profile, specs, device=args.device, executor=executor, cache_dir=cache_from_args(args),
                 progress=not args.no_progress and sys.stderr.isatty(), presets=not args.no_presets, log=log)

@@ -28,7 +28,30 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence
 
-__all__ = ["Job", "JobFailure", "SweepError", "executor_context", "run_jobs"]
+__all__ = ["Job", "JobFailure", "SweepError", "executor_context", "run_jobs", "parallel_slots", "seed_chunk_for"]
+
+
+def parallel_slots(executor: Any) -> int:
+    """How many jobs ``executor`` runs at once: a pool's workers, a dask cluster's threads, 1 in-process."""
+    if executor is None or isinstance(executor, str):
+        return 1
+    workers = getattr(executor, "_max_workers", None)  # concurrent.futures pools (CPython)
+    if isinstance(workers, int):
+        return max(1, workers)
+    nthreads = getattr(executor, "nthreads", None)  # dask.distributed.Client
+    if callable(nthreads):
+        try:
+            return max(1, sum(nthreads().values()))
+        except Exception:  # noqa: BLE001 - a cluster that does not answer: no split
+            return 1
+    return 1
+
+
+def seed_chunk_for(n_seeds: int, executor: Any, most: int | None = None) -> int:
+    """Seeds per job so that every slot of ``executor`` has work at the widest width (whose jobs dominate a
+    sweep): ⌈n / slots⌉, at most ``most``. Per-seed results do not depend on the split (bit for bit)."""
+    chunk = -(-int(n_seeds) // parallel_slots(executor))
+    return max(1, min(chunk, int(n_seeds) if most is None else int(most)))
 
 
 @dataclass(frozen=True)

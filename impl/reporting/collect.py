@@ -13,6 +13,7 @@ so an interrupted run resumes. No plotting here: :mod:`impl.reporting.render` dr
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import math
 import platform
 from dataclasses import replace
@@ -160,7 +161,9 @@ def collect_report(profile: Profile, user_specs: Sequence[Parametrization] = (),
     if fig4 is not None:
         log(f"Figure 4: {len(fig4.phis)} × {len(fig4.archs)} panels, widths {list(fig4.widths)} × {fig4.seeds} seeds")
         figure4 = _figure4(fig4, budget.alpha, log)
-    paper = _paper(profile.paper, cache_dir, executor, log) if presets and profile.paper else None
+    # the experiments set process-wide BLAS limits per job: on threads they would race, so they run in-process then
+    paper_executor = None if isinstance(executor, cf.ThreadPoolExecutor) else executor
+    paper = _paper(profile.paper, cache_dir, paper_executor, log) if presets and profile.paper else None
     settings = {"widths": budget.widths, "seeds": budget.seeds, "retries": budget.retries, "steps": routine.steps,
                 "routine": routine, "lr_routine": lr_routine(routine), "lr_widths": budget.lr_widths,
                 "lr_seeds": budget.lr_seeds, "margin": DEFAULT_MARGIN, "family_alpha": budget.family_alpha,

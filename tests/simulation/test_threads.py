@@ -1,0 +1,62 @@
+"""Jobs on several Python threads: one torch thread while any job runs, the old setting back after the last,
+and per-seed results bit-identical to an in-process sweep (the CLI's default executor, issue 16)."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import threading
+
+import numpy as np
+import torch
+
+from impl.measurement import run_sweep
+from impl.measurement.executors import parallel_slots, seed_chunk_for
+from impl.simulation import Routine, one_thread
+from impl.theory import mup
+
+
+def test_overlapping_blocks_keep_one_thread_until_the_last_ends() -> None:
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+        seen: list[int] = []
+
+        def first() -> None:
+            with one_thread():
+                first_in.set()
+                second_in.wait(10)
+            first_out.set()
+
+        def second() -> None:
+            first_in.wait(10)
+            with one_thread():
+                second_in.set()
+                first_out.wait(10)
+                seen.append(torch.get_num_threads())  # the first block has ended: still one thread here
+
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(20)
+        assert seen == [1] and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_seed_chunks_give_every_slot_work() -> None:
+    with cf.ThreadPoolExecutor(2) as pool:
+        assert parallel_slots(pool) == 2 and seed_chunk_for(5, pool) == 3 and seed_chunk_for(16, pool, 4) == 4
+    assert parallel_slots(None) == 1 and seed_chunk_for(16, None) == 16 and seed_chunk_for(40, None, 16) == 16
+
+
+def test_threaded_sweep_is_bit_identical_to_in_process() -> None:
+    routine = Routine(steps=2, probes=8, batch=4, phi="tanh")
+    seeds = tuple(range(5))
+    alone = run_sweep(mup(2), routine, (32, 64, 128), seeds)
+    with cf.ThreadPoolExecutor(2) as pool:
+        split = run_sweep(mup(2), routine, (32, 64, 128), seeds, executor=pool, seed_chunk=seed_chunk_for(5, pool))
+    assert split.stats.n_jobs == 6
+    for k in alone.values:
+        assert np.array_equal(alone.values[k], split.values[k], equal_nan=True), k
