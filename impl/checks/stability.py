@@ -46,7 +46,16 @@ def says(theory: Theory) -> str:
     c = theory.classify()
     if c.stable:
         return "stable: every quantity bounded"
-    return "unstable: " + ", ".join(f"{v.name} ({v.governs} grows)" for v in c.violated)
+    claims = theory_claims(theory.p, quantity_names(theory.p.depth))  # what the check judges, and only that
+
+    def consequence(governs: str) -> str:
+        claim = claims.get(governs)
+        return f"{governs} {claim}" if claim is not None else f"{governs} not claimed: another condition fails too"
+
+    said = [f"{v.name} ({consequence(v.governs)})" for v in c.violated]
+    if "delta_f" in claims:
+        said.append(f"so delta_f {claims['delta_f']}")
+    return "unstable: " + ", ".join(said)
 
 
 def check_stability(p: Parametrization, routine: Routine = ROUTINE, budget: Budget = BUDGETS["dev"], *,
