@@ -6,13 +6,13 @@ import sys
 import traceback
 from typing import Sequence
 
-from impl.cli import calibrate, calibrate_checks, check, classify, figure4, kernel, limit, model, paper, report, sweep
+from impl.cli import cache, calibrate, calibrate_checks, check, classify, figure4, kernel, limit, model, paper, report, sweep
 from impl.cli.errors import EXIT_ERROR, EXIT_INTERRUPTED, OneLineParser, UsageError, fail
 from impl.theory import SpecError
 
 __all__ = ["main", "build_parser"]
 
-COMMANDS = (classify, sweep, check, model, calibrate, calibrate_checks, kernel, report, limit, figure4, paper)
+COMMANDS = (classify, sweep, check, model, calibrate, calibrate_checks, kernel, report, limit, figure4, paper, cache)
 
 
 def build_parser() -> OneLineParser:
