@@ -4,16 +4,27 @@ PYTHON ?= python3
 VENV ?= .venv
 CONSTRAINTS ?= constraints/local-cpu.txt
 BIN := $(VENV)/bin
+# TORCH_INDEX: take torch from this index first, e.g. PyTorch's CPU-only wheels on an ordinary Linux machine:
+#   make CONSTRAINTS= TORCH_INDEX=https://download.pytorch.org/whl/cpu test
+TORCH_INDEX ?=
 PIP_C := $(if $(CONSTRAINTS),-c $(CONSTRAINTS),)
+# one stamp per set-up configuration: changing CONSTRAINTS or TORCH_INDEX reinstalls
+STAMP := $(VENV)/.installed-$(or $(subst /,_,$(subst :,_,$(CONSTRAINTS)$(TORCH_INDEX))),unpinned)
 
 .PHONY: setup run test bench installcheck clean
 
-setup: $(VENV)/.installed
+setup: $(STAMP)
 
-$(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
+$(STAMP): pyproject.toml $(CONSTRAINTS)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "make: tp4 needs Python >= 3.11 as $(PYTHON) (have: $$($(PYTHON) --version 2>&1 | head -n 1)); run make PYTHON=python3.11"; exit 1; }
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
+	  echo "make: $(PYTHON) -m venv is not available here (Debian/Ubuntu: apt install python3-venv)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
+	rm -f $(VENV)/.installed-*
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q $(PIP_C) -e '.[dev]'
+	$(if $(TORCH_INDEX),$(BIN)/python -m pip install torch --index-url $(TORCH_INDEX))
+	$(BIN)/python -m pip install $(PIP_C) -e '.[dev]'
 	touch $@
 
 run: setup
