@@ -38,8 +38,10 @@ installcheck:
 	CONSTRAINTS=$(CONSTRAINTS) PYTHON=$(PYTHON) bash .ci/installcheck
 
 bench: setup
+	$(BIN)/python -m pip install -q $(PIP_C) -e '.[dev,bench]'
+	$(BIN)/python -m pip install -q --no-deps mup==1.0.0
 	mkdir -p .benchmarks
-	$(BIN)/python -m pytest -p no:xdist --benchmark-only --benchmark-enable --benchmark-json .benchmarks/last.json tests/benchmarks/bench_sweep_speed.py tests/benchmarks/bench_limits.py tests/benchmarks/bench_model_recording.py tests/benchmarks/bench_startup.py
+	$(BIN)/python -m pytest -p no:xdist --benchmark-only --benchmark-enable --benchmark-json .benchmarks/last.json tests/benchmarks/bench_sweep_speed.py tests/benchmarks/bench_limits.py tests/benchmarks/bench_model_recording.py tests/benchmarks/bench_startup.py tests/benchmarks/bench_vs_mup.py
 	$(BIN)/python -m tests.benchmarks.ratios .benchmarks/last.json
 
 clean:

@@ -53,7 +53,6 @@ from impl.checks.max_lr import check_max_lr, max_stable_lr
 from impl.checks.maximal_updates import check_maximal_updates
 from impl.checks.nontriviality import check_nontriviality
 from impl.checks.parametrization import (
-    EXIT_CODES,
     STATEMENTS,
     Expectation,
     ParametrizationCheck,
@@ -73,7 +72,6 @@ __all__ = [
     "Budget",
     "CheckResult",
     "ClaimResult",
-    "EXIT_CODES",
     "Evidence",
     "Expectation",
     "PHIS",

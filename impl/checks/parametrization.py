@@ -32,12 +32,12 @@ from impl.checks.budget import Budget, budget_for, default_profile
 from impl.checks.evidence import PHIS, ROUTINE, Statement, Sweeps
 from impl.checks.results import CheckResult
 from impl.checks.theory import Theory
-from impl.measurement import Verdict, default_cache_dir
+from impl.measurement import EXIT_CODES, Verdict, default_cache_dir
 from impl.simulation import Routine
 from impl.simulation.activations import resolve_activation
 from impl.theory import Parametrization, classify, parse_spec, predicted_exponents
 
-__all__ = ["STATEMENTS", "ROUTINES", "statement_routine", "EXIT_CODES", "Expectation", "Judged", "ParametrizationCheck", "check_parametrization", "expectation",
+__all__ = ["STATEMENTS", "ROUTINES", "statement_routine", "Expectation", "Judged", "ParametrizationCheck", "check_parametrization", "expectation",
            "phis_of", "planned_decisions", "TheoryMismatch"]
 
 CheckFn = Callable[..., CheckResult]
@@ -66,9 +66,6 @@ def statement_routine(key: str, phi: str, base: Routine | None = None) -> Routin
     statement's own default (:data:`ROUTINES`, or :data:`impl.checks.ROUTINE`)."""
     return replace(base if base is not None else ROUTINES.get(key, ROUTINE), phi=phi)
 
-EXIT_CODES: dict[Verdict, int] = {Verdict.AGREE: 0, Verdict.DISAGREE: 1, Verdict.UNDECIDED: 3, Verdict.NOT_APPLICABLE: 3}
-"""Exit code of a judging command per overall verdict (2 is bad input): 0 only when something was
-checked and every applicable claim agreed; nothing applicable decided is not a pass either (3)."""
 
 
 def planned_decisions(depths: Iterable[int], budget: Budget, statements: Sequence[str] | None = None) -> int:

@@ -1,6 +1,6 @@
 """One-line errors and exit codes shared by every ``tp4`` command.
 
-Exit codes of every command that judges (``check``, ``report``; :data:`impl.checks.EXIT_CODES`): 0 every
+Exit codes of every command that judges (``check``, ``report``, ``sweep``; :data:`impl.measurement.EXIT_CODES`): 0 every
 applicable claim agrees, 1 a claim disagrees with the theory, 3 none disagrees but one is still
 undecided after every retry (so CI can choose), 2 bad input (one line on stderr, never a traceback),
 70 tp4 could not run (a job failed, or a bug: not a verdict; the traceback of a bug is printed),

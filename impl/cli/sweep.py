@@ -98,7 +98,6 @@ def run(args: argparse.Namespace) -> int:
     print(render(analysis, init))
     if args.json:
         write_report(args.json, result, analysis)
-    from impl.checks import EXIT_CODES
-    from impl.measurement import Verdict
+    from impl.measurement import EXIT_CODES, Verdict
 
     return EXIT_CODES[Verdict.combine([q.verdict for part in (init, analysis) for q in part.values()])]

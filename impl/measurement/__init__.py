@@ -14,7 +14,7 @@
 from impl.measurement.analysis import Analysis, QuantityResult, analyze, decide_quantity, is_update_quantity, theory_claims
 from impl.measurement.cache import JobCache, cache_key, code_version, default_cache_dir
 from impl.measurement.calibration import DEFAULT_WIDTHS, OperatingPoint, decision_rates, synthetic_sizes
-from impl.measurement.decision import DEFAULT_MARGIN, Claim, Decision, Trend, Verdict, as_claim, decide, describe_claim
+from impl.measurement.decision import DEFAULT_MARGIN, EXIT_CODES, Claim, Decision, Trend, Verdict, as_claim, decide, describe_claim
 from impl.measurement.executors import Job, JobFailure, SweepError
 from impl.measurement.fit import (
     DEFAULT_ALPHA, METHODS, BandPValues, BlowUp, ConfidenceInterval, ExponentFit, band_pvalues, fit_exponent,
@@ -33,6 +33,7 @@ __all__ = [
     "ConfidenceInterval",
     "DEFAULT_ALPHA",
     "DEFAULT_MARGIN",
+    "EXIT_CODES",
     "DEFAULT_WIDTHS",
     "Decision",
     "ExponentFit",

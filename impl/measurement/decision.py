@@ -45,7 +45,7 @@ from typing import Union
 from impl.measurement.fit import BlowUp, ConfidenceInterval, ExponentFit
 from impl.theory import Behaviour
 
-__all__ = ["DEFAULT_MARGIN", "Verdict", "Trend", "Claim", "Decision", "decide", "as_claim", "describe_claim"]
+__all__ = ["DEFAULT_MARGIN", "EXIT_CODES", "Verdict", "Trend", "Claim", "Decision", "decide", "as_claim", "describe_claim"]
 
 DEFAULT_MARGIN = 0.15
 """δ: docs/theory.md §5 (bias ≲ 0.1 over widths 64…8192; keeps a 1/4 lattice of predictions separable)."""
@@ -79,6 +79,11 @@ class Verdict(str, enum.Enum):
             if v in applicable:
                 return v
         return cls.AGREE
+
+
+EXIT_CODES: dict[Verdict, int] = {Verdict.AGREE: 0, Verdict.DISAGREE: 1, Verdict.UNDECIDED: 3, Verdict.NOT_APPLICABLE: 3}
+"""Exit code of a judging command per overall verdict (2 is bad input): 0 only when something was
+checked and every applicable claim agreed; nothing applicable decided is not a pass either (3)."""
 
 
 class Trend(str, enum.Enum):

@@ -195,9 +195,7 @@ def fit_exponent(
         return ExponentFit(nan, nan, ConfidenceInterval(nan, nan), stderr=nan, zero_widths=zero, **common)  # type: ignore[arg-type]
 
     log_w = np.log(w.astype(np.float64))
-    from scipy import stats  # scipy.stats costs ~1 s to import: only when a fit runs (fast CLI start-up)
-
-    reg = stats.linregress(log_w, np.log(rms))
+    slope, intercept, stderr = least_squares_line(log_w, np.log(rms))
     ci, se, resamples = (nan, nan), nan, np.empty(0)
     if v.shape[1] >= 2 and v.ndim == 3:
         ci, se, resamples = jackknife_t_seed_mean_interval(v, log_w, level)
@@ -210,8 +208,24 @@ def fit_exponent(
             n_res = auto_resamples(alpha) if n_resamples is None else int(n_resamples)
             ci, se, resamples = bootstrap_interval(v, statistic, level, method, n_res, gen)
     return ExponentFit(
-        float(reg.slope), float(reg.intercept), ConfidenceInterval(*ci), stderr=float(reg.stderr), se=se, resamples=resamples, **common  # type: ignore[arg-type]
+        slope, intercept, ConfidenceInterval(*ci), stderr=stderr, se=se, resamples=resamples, **common  # type: ignore[arg-type]
     )
+
+
+def least_squares_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """(slope, intercept, slope's standard error) of the least-squares line — the arithmetic of
+    :func:`scipy.stats.linregress`, step for step (so bit-identical), without importing scipy.stats (≈ 1 s)."""
+    n = len(x)
+    xmean, ymean = np.mean(x, None), np.mean(y, None)
+    ssxm, ssxym, _, ssym = np.cov(x, y, bias=True).flat
+    if ssxm == 0.0 or ssym == 0.0:
+        r = np.nan if ssxym == 0 else 0.0
+    else:
+        r = float(np.clip(ssxym / np.sqrt(ssxm * ssym), -1.0, 1.0))
+    slope = ssxym / ssxm
+    intercept = ymean - slope * xmean
+    stderr = 0.0 if n == 2 else np.sqrt((1 - r ** 2) * ssym / ssxm / (n - 2))
+    return float(slope), float(intercept), float(stderr)
 
 
 def _cdf(fit: ExponentFit) -> Callable[[float], float] | None:
@@ -221,10 +235,10 @@ def _cdf(fit: ExponentFit) -> Callable[[float], float] | None:
             return None
         if fit.se == 0.0:
             return lambda x: float(x >= fit.slope)
-        from scipy import stats
+        from scipy.special import stdtr  # Student's t CDF (what scipy.stats.t.cdf evaluates), without scipy.stats
 
-        dist = stats.t(fit.n_seeds - 1, loc=fit.slope, scale=fit.se)
-        return lambda x: float(dist.cdf(x))
+        df, loc, scale = fit.n_seeds - 1, fit.slope, fit.se
+        return lambda x: float(stdtr(df, (x - loc) / scale))
     b = fit.resamples[np.isfinite(fit.resamples)]
     if b.size == 0:
         return None

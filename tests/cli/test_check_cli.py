@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from impl.checks import EXIT_CODES, Budget
+from impl.checks import Budget
+from impl.measurement import EXIT_CODES
 from impl.cli.main import main
 from impl.measurement import Verdict
 
