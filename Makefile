@@ -11,7 +11,7 @@ PIP_C := $(if $(CONSTRAINTS),-c $(CONSTRAINTS),)
 # one stamp per set-up configuration: changing CONSTRAINTS or TORCH_INDEX reinstalls
 STAMP := $(VENV)/.installed-$(or $(subst /,_,$(subst :,_,$(CONSTRAINTS)$(TORCH_INDEX))),unpinned)
 
-.PHONY: setup run test bench installcheck clean
+.PHONY: setup run test bench installcheck screenshot clean
 
 setup: $(STAMP)
 
@@ -43,6 +43,12 @@ bench: setup
 	mkdir -p .benchmarks
 	$(BIN)/python -m pytest -p no:xdist --benchmark-only --benchmark-enable --benchmark-json .benchmarks/last.json tests/benchmarks/bench_sweep_speed.py tests/benchmarks/bench_limits.py tests/benchmarks/bench_model_recording.py tests/benchmarks/bench_startup.py tests/benchmarks/bench_vs_mup.py
 	$(BIN)/python -m tests.benchmarks.ratios .benchmarks/last.json
+
+# the report as a browser shows it, for a person to look at (Debian's chromium): reports/latest/screenshot.png
+screenshot:
+	/usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update \
+	  --disable-sync --no-first-run --hide-scrollbars --user-data-dir=$$(mktemp -d) --window-size=1400,6000 \
+	  --virtual-time-budget=5000 --screenshot=$(CURDIR)/reports/latest/screenshot.png file://$(CURDIR)/reports/latest/report.html
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -66,3 +66,35 @@ def test_negative_control_a_missing_figure_is_detected(tmp_path: Path) -> None:
     (report / "matrix.png").unlink()
     images = _images(report)
     assert images["matrix.png"] == "broken" and images["maxlr.png"] == "ok"
+
+
+def screenshot(page: Path, out: Path, size: str = "1400,2400") -> Path:
+    """A headless-chromium screenshot of ``page`` (what ``make screenshot`` takes for a person to look at)."""
+    with tempfile.TemporaryDirectory() as profile:
+        proc = subprocess.run(
+            [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
+             f"--user-data-dir={profile}", f"--window-size={size}", "--virtual-time-budget=5000",
+             f"--screenshot={out}", page.as_uri()],
+            capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and out.is_file(), proc.stderr[-2000:]
+    return out
+
+
+def _colours(png: Path) -> int:
+    from PIL import Image
+
+    with Image.open(png) as image:
+        return len(image.convert("RGB").getcolors(maxcolors=1 << 20) or ())
+
+
+def test_the_report_renders_to_a_screenshot_with_its_figures(tmp_path: Path) -> None:
+    """The rendered page carries its figures (thousands of colours), where a page without them would not;
+    negative control: the same page with every image removed renders with far fewer colours."""
+    report = tmp_path / "example"
+    shutil.copytree(EXAMPLE, report)
+    full = _colours(screenshot(report / "report.html", tmp_path / "full.png"))
+    bare = report / "bare.html"
+    bare.write_text(re.sub(r"<img[^>]*>", "", (report / "report.html").read_text(encoding="utf-8")), encoding="utf-8")
+    without = _colours(screenshot(bare, tmp_path / "bare.png"))
+    assert full > 4 * without, (full, without)

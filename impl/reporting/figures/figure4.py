@@ -64,8 +64,11 @@ def draw_figure4(result: Figure4Result) -> Figure:
             widths = np.asarray(panel.widths, dtype=float)
             dev_ax.plot(widths, panel.deviation_rms, "o-", color=colours(j + 3), ms=4, label=COLUMN_TITLES.get(arch, arch))
         _deviation_axes(dev_ax, result, phi)
-    fig.suptitle(f"Figure 4: finite-width µP networks ({s.seeds} seeds; mean ± std shaded) against the infinite-width "
-                 f"limit; ±1 data, seed {s.data_seed}", fontsize=10)
+    title = (f"Figure 4: finite-width µP networks ({s.seeds} seeds; mean ± std shaded) against the infinite-width "
+             f"limit; ±1 data, seed {s.data_seed}")
+    if cols < 3:  # a narrow figure (one architecture): the title on two lines, or it is clipped on both sides
+        title = title.replace(" against", "\nagainst", 1)
+    fig.suptitle(title, fontsize=10)
     return fig
 
 

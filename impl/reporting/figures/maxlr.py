@@ -52,9 +52,10 @@ def plot_max_lr(results: Sequence[tuple[str, "MaxLRResult"]], path: str | os.Pat
                 mid = math.exp(float(np.mean(np.log(widths))))
                 anchor = math.exp(r.intercept) * mid ** r.slope
                 ax.loglog(widths, anchor * (widths / mid) ** float(Fraction(r.predicted)), ":", color=colour, lw=1.8)
+    lo, hi = ax.get_ylim()  # whole octaves around the data, at least two: no point above the top tick
+    lo, hi = 2.0 ** math.floor(math.log2(lo)), 2.0 ** math.ceil(math.log2(hi))
+    ax.set_ylim(lo, max(hi, 4 * lo))
     log_axes(ax, sorted({w for _, r in results for w in r.widths}))
-    lo, hi = ax.get_ylim()  # whole octaves around the data: no point above the top tick
-    ax.set_ylim(2.0 ** math.floor(math.log2(lo)), 2.0 ** math.ceil(math.log2(hi)))
     ax.set_xlabel("width n")
     ax.set_ylabel("largest η with no divergence in 20 GD steps\n(learning rate η·n^-c; grid 2^(k/4))", fontsize=9)
     ax.set_title("Theorem 4.1: max stable learning rate\nrings: one per seed · dots: RMS over seeds · dashed: fit · "
