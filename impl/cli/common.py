@@ -220,7 +220,7 @@ def executor_from_args(args: argparse.Namespace, *, threads: bool = False) -> It
         try:  # a malformed or silent address is bad input: one line, not a traceback or a long hang
             client = Client(args.dask, timeout=DASK_CONNECT_S)
         except (ValueError, TypeError, OSError, TimeoutError) as err:
-            raise UsageError(f"--dask {args.dask}: no dask scheduler reachable there ({' '.join(str(err).split())})") from None
+            raise UsageError(f"--dask {args.dask}: no dask scheduler reachable there ({err})") from None
         with client:
             yield client
     elif args.jobs and args.jobs > 1:
@@ -239,12 +239,14 @@ def sweeper(args: argparse.Namespace) -> Iterator[Callable[[Any, Any], Any]]:
     from impl.measurement import run_sweep
     from impl.measurement.executors import seed_chunk_for
 
+    cache_dir = cache_from_args(args)  # checked once, not per sweep
     with executor_from_args(args, threads=True) as executor:
+        chunk = seed_chunk_for(args.seeds, executor)
+
         def run(p: Any, config: Any) -> Any:
             return run_sweep(
-                p, config, args.widths, tuple(range(args.seeds)), executor=executor,
-                cache_dir=cache_from_args(args), seed_chunk=seed_chunk_for(args.seeds, executor),
-                progress=not args.no_progress and sys.stderr.isatty(),
+                p, config, args.widths, tuple(range(args.seeds)), executor=executor, cache_dir=cache_dir,
+                seed_chunk=chunk, progress=not args.no_progress and sys.stderr.isatty(),
             )
 
         yield run

@@ -40,8 +40,7 @@ def plain(doc: str | None) -> str:
     """A module docstring as ``--help`` text: reST roles (:mod:`x`, :func:`~a.b`) and inline literals (``x``) as plain
     words (a ``~`` target keeps its last part, as Sphinx shows it)."""
     def role(m: re.Match[str]) -> str:
-        text = m.group(1)
-        return text.rsplit(".", 1)[-1] if m.group(0).startswith(":") and "`~" in m.group(0) else text
+        return m.group(1).rsplit(".", 1)[-1] if "`~" in m.group(0) else m.group(1)
 
     return _ROLE.sub(role, doc or "").replace("``", "")
 

@@ -146,7 +146,7 @@ class Recorder:
             self.kernel0 = tuple(_gram(x) for x in snap.x)
         first = self.first
         assert first is not None, "step 0 must be recorded first"
-        kernel_change = [self.kernel0[l] * 0 if t == 0 else _gram(snap.x[l]) - self.kernel0[l] for l in range(self.depth)]
+        kernel_change = [_gram(snap.x[l]) - self.kernel0[l] for l in range(self.depth)]
         w0_dx = seed_matmul(self.readout0, snap.x[-1] - first.x[-1])
         out: dict[str, torch.Tensor] = {"f0": rms(first.f)}
         for l in range(self.depth):
