@@ -7,7 +7,8 @@ false: some kernel-regime parametrizations also have f₀ → 0 (Theorem H.13(4)
 The check, for any stable parametrization: f₀ (RMS over 64 probes and the seeds, at t = 0) has the
 predicted width exponent ½ − (a_{L+1}+b_{L+1}). It needs many seeds — for a φ that is not odd
 (σ-gelu) f₀(ξ) ≈ (Σᵢ vᵢ)·E φ(h) + …, so its RMS over probes is nearly one |Gaussian| per seed — and
-initialisation alone is cheap, so the first attempt has :data:`F0_SEEDS`.
+initialisation alone is cheap, so the first attempt has :data:`F0_SEEDS`. With a zero-initialised readout
+(b_{L+1} = ∞, App. H.3) f₀ is exactly 0, decided exactly.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from impl.checks.evidence import (
 )
 from impl.checks.results import CheckResult
 from impl.checks.theory import Theory, theory_of
-from impl.measurement import theory_claims
+from impl.measurement import describe_claim, theory_claims
 from impl.simulation import Routine
-from impl.theory import Parametrization, predicted_exponents
+from impl.theory import Behaviour, Parametrization
 
 __all__ = ["STATEMENT", "F0_SEEDS", "says", "check_f0"]
 
@@ -38,7 +39,8 @@ F0_SEEDS = 64
 def says(theory: Theory) -> str:
     if not theory.classify().stable:
         return "n/a (unstable)"
-    return f"f0 ~ n^{predicted_exponents(theory.p)['f0']}"
+    claim = theory_claims(theory.p, ["f0"])["f0"]
+    return "f0 = 0 (zero readout)" if claim is Behaviour.ZERO else f"f0 ~ {describe_claim(claim)}"
 
 
 def check_f0(p: Parametrization, routine: Routine = ROUTINE, budget: Budget = BUDGETS["dev"], *,

@@ -9,7 +9,9 @@ The check, after the first step: every ``delta_W{l}_x``, ``delta_Wout_x`` and ``
 predicted exponent — all 0 exactly in the µP class, and for any other stable parametrization each
 one at its own rate (so a single layer with the wrong rate is caught, not only "some update
 vanishes"). Under the one-step lag the step-1 exponents are the lagged ones
-(:func:`impl.theory.predicted_exponents` with ``step=1``).
+(:func:`impl.theory.predicted_exponents` with ``step=1``). With a zero-initialised readout (App. H.3) the
+step-1 hidden updates are exactly 0 and say nothing about r_l, so each ``delta_W{l}_x`` is decided at step 2
+as well, at −r_l: the first step at which the backward pass runs through a nonzero W^{L+1}.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from impl.theory import Parametrization
 
 __all__ = ["STATEMENT", "says", "update_names", "check_maximal_updates"]
 
-STATEMENT = Statement("maximal_updates", "Thm 5.6 maximal updates", "Section 5, Prop 5.3/5.5", lambda L: L + 2)
+STATEMENT = Statement("maximal_updates", "Thm 5.6 maximal updates", "Section 5, Prop 5.3/5.5", lambda L: 2 * L + 2)
 
 
 def update_names(depth: int) -> list[str]:
@@ -45,10 +47,16 @@ def says(theory: Theory) -> str:
         return "n/a (unstable)"
     if c.mup_class:
         return "µP: all updates Θ(1)"
-    claims = theory_claims(theory.p, update_names(theory.p.depth), step=1)
     short = {"delta_Wout_x": "ΔWout", "Wout0_delta_x": "W0Δx"}
-    return "not µP: " + ", ".join(f"{short.get(k, k.replace('delta_', 'Δ').removesuffix('_x'))} {describe_claim(v)}"
-                                  for k, v in claims.items())
+
+    def listed(step: int, names: list[str]) -> str:
+        claims = theory_claims(theory.p, names, step=step)
+        return ", ".join(f"{short.get(k, k.replace('delta_', 'Δ').removesuffix('_x'))} {describe_claim(v)}"
+                         for k, v in claims.items())
+    text = "not µP: " + listed(1, update_names(theory.p.depth))
+    if theory.p.zero_readout:
+        text += "; at step 2: " + listed(2, update_names(theory.p.depth)[:-2])
+    return text
 
 
 def check_maximal_updates(p: Parametrization, routine: Routine = ROUTINE, budget: Budget = BUDGETS["dev"], *,
@@ -59,5 +67,8 @@ def check_maximal_updates(p: Parametrization, routine: Routine = ROUTINE, budget
     if not theory.classify().stable:
         return not_applicable(STATEMENT, p, theory, routine, says(theory), "unstable: only Theorem 3.3 applies")
     claims = theory_claims(theory.p, update_names(p.depth), step=1)
-    evidence = confirm(p, routine, claims, step=1, budget=budget, theory=theory, sweeps=sweeps)
-    return check_result(STATEMENT, p, theory, routine, says(theory), [evidence])
+    evidence = [confirm(p, routine, claims, step=1, budget=budget, theory=theory, sweeps=sweeps)]
+    if theory.p.zero_readout:
+        later = theory_claims(theory.p, update_names(p.depth)[:-2], step=2)
+        evidence.append(confirm(p, routine, later, step=2, budget=budget, theory=theory, sweeps=sweeps))
+    return check_result(STATEMENT, p, theory, routine, says(theory), evidence)

@@ -32,10 +32,10 @@ from impl.checks.budget import Budget, budget_for, default_profile
 from impl.checks.evidence import PHIS, ROUTINE, Statement, Sweeps
 from impl.checks.results import CheckResult
 from impl.checks.theory import Theory
-from impl.measurement import EXIT_CODES, Verdict, default_cache_dir
+from impl.measurement import EXIT_CODES, Verdict, default_cache_dir, describe_claim, theory_claims
 from impl.simulation import Routine
 from impl.simulation.activations import resolve_activation
-from impl.theory import Parametrization, classify, parse_spec, predicted_exponents
+from impl.theory import Parametrization, classify, parse_spec, quantity_names
 
 __all__ = ["STATEMENTS", "ROUTINES", "statement_routine", "Expectation", "Judged", "ParametrizationCheck", "check_parametrization", "expectation",
            "phis_of", "planned_decisions", "TheoryMismatch"]
@@ -108,8 +108,9 @@ def _differences(p: Parametrization, q: Parametrization) -> list[str]:
                        ("µP class", cp.mup_class, cq.mup_class)):
         if a != b:
             out.append(f"{what} {a} (expected {b})")
-    ep, eq = predicted_exponents(p), predicted_exponents(q)
-    changed = [f"{k} n^{ep[k]} (expected n^{eq[k]})" for k in ep if ep[k] != eq[k] and ep[k] is not None and eq[k] is not None]
+    cl_p, cl_q = theory_claims(p, quantity_names(p.depth)), theory_claims(q, quantity_names(q.depth))
+    changed = [f"{k} {describe_claim(cl_p[k])} (expected {describe_claim(cl_q[k])})"
+               for k in cl_p if k in cl_q and cl_p[k] != cl_q[k]]
     return out + changed[:4]
 
 

@@ -13,11 +13,15 @@ from typing import Any
 from impl.cli.common import depth_arg
 from impl.cli.errors import plain
 from impl.theory import (
+    Behaviour,
     Classification,
+    Exponent,
     Parametrization,
     classify,
+    exact_zeros,
     format_fraction,
     parse_spec,
+    predicted_behaviours,
     predicted_exponents,
     preset,
 )
@@ -27,7 +31,7 @@ __all__ = ["add_parser", "classification_json", "run"]
 TABLE1 = ("sp", "sp-lr1n", "ntp", "mfp", "mup", "up:1/4")
 
 
-def _fr(x: Fraction | None) -> str | None:
+def _fr(x: Exponent | None) -> str | None:
     return None if x is None else format_fraction(x)
 
 
@@ -48,6 +52,7 @@ def classification_json(c: Classification) -> dict[str, Any]:
         "nontrivial": c.nontrivial,
         "regime": c.regime.value,
         "exponents": {k: _fr(v) for k, v in predicted_exponents(p).items()},
+        "exact_zeros": sorted(exact_zeros(p)),
         "min_stable_c": _fr(c.min_stable_c),
         "maximal": c.maximal.as_dict(),
         "mup_class": c.mup_class,
@@ -87,7 +92,10 @@ def render(c: Classification) -> str:
     lines = [title] + [f"  {k:<13} {v}" for k, v in rows]
     lines.append("  predicted exponents (size ~ n^e, after t >= 2 steps):")
     if c.stable:
-        lines += [f"    {k:<16} {v}" for k, v in exps.items()]
+        behaviours = predicted_behaviours(p)
+        shown = {Behaviour.ZERO: "exactly 0 (zero readout)", Behaviour.VANISHES: "vanishes (the paper gives no rate)"}
+        lines += [f"    {k:<16} {v if v is not None else shown.get(behaviours[k], '—')}"  # type: ignore[arg-type]
+                  for k, v in exps.items()]
     else:
         lines.append("    none: unstable (only 'grows' is a prediction)")
     return "\n".join(lines)

@@ -52,7 +52,7 @@ def _fmt(x: float) -> str:
 
 def render(analysis: "Analysis", init_analysis: "Analysis") -> str:
     """One table of every analysed quantity (initialisation quantities at step 0)."""
-    from impl.measurement import Verdict, describe_claim
+    from impl.measurement import Trend, Verdict, describe_claim
 
     rows = [("quantity", "step", "slope", "interval", "theory", "verdict")]
     for part in (init_analysis, analysis):
@@ -65,7 +65,8 @@ def render(analysis: "Analysis", init_analysis: "Analysis") -> str:
                 verdict = d.verdict.value + (f" — {d.reason}" if d.verdict is Verdict.UNDECIDED else "")
             if d.blowup is not None and d.verdict is not Verdict.UNDECIDED:
                 verdict += f" ({d.blowup.describe()})"
-            rows.append((name, str(q.step), _fmt(q.slope), f"[{_fmt(lo)}, {_fmt(hi)}]", describe_claim(d.claim), verdict))
+            measured = ("—", "exactly 0") if d.trend is Trend.ZERO else (_fmt(q.slope), f"[{_fmt(lo)}, {_fmt(hi)}]")
+            rows.append((name, str(q.step), *measured, describe_claim(d.claim), verdict))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "-" * len(lines[0]))

@@ -34,7 +34,7 @@ from scipy.special import roots_hermitenorm
 
 from impl.limits.activations import numpy_activation
 from impl.simulation.activations import Activation, get_activation, resolve_activation
-from impl.theory import Parametrization, Regime, classify, r_layers
+from impl.theory import INF, Exponent, Infinity, Parametrization, Regime, classify, r_layers
 
 __all__ = ["CLOSED_FORMS", "Dual", "dual", "KernelResult", "mlp_kernels", "layer_rates", "AbcKernel", "abc_kernel"]
 
@@ -204,15 +204,19 @@ def mlp_kernels(phi: str | Activation, depth: int, X: np.ndarray, X2: np.ndarray
                         tuple(sigma_dot))
 
 
-def layer_rates(p: Parametrization) -> tuple[Fraction, ...]:
+def layer_rates(p: Parametrization) -> tuple[Exponent, ...]:
     """e₁..e_{L+1}: layer l's first-step contribution to f₁ − f₀ is n^{eₗ}·(−ηχ₀K_l) in the engine's scaling.
 
     ΔWˡ = −ηn^{-(c+2aₗ)}χ₀∇_{Wˡ}f, ∇f·∇f′ = (dhˡ·dhˡ′)(x^{l−1}·x^{l−1}′) with dhˡ·dhˡ′ ≈ n^{1−2A}Σ̇ˡ⋯Σ̇^L
     (A = a_{L+1}+b_{L+1}) and x·x′ ≈ nΣˡ (ξ·ξ′ for l = 1), so eₗ = 1 − A − rₗ with rₗ of Prop 5.3 taken with
-    A (the first step, App. H.3), and e_{L+1} = 1 − 2a_{L+1} − c (Prop 5.5). Stable ⇒ every eₗ ≤ 0.
+    A (the first step, App. H.3), and e_{L+1} = 1 − 2a_{L+1} − c (Prop 5.5). Stable ⇒ every eₗ ≤ 0. A zero
+    readout (A = ∞) gives eₗ = −∞ for every body layer: its first step moves only the readout.
     """
-    A = p.a_out + p.b_out
-    return tuple(1 - A - r for r in r_layers(p, out_term=A)) + (1 - 2 * p.a_out - p.c,)
+    A = p.readout_init
+    out = 1 - 2 * p.a_out - p.c
+    if isinstance(A, Infinity):
+        return (-INF,) * p.depth + (out,)
+    return tuple(1 - A - r for r in r_layers(p, out_term=A)) + (out,)
 
 
 @dataclass(frozen=True, eq=False)
@@ -227,7 +231,7 @@ class AbcKernel:
     parametrization: Parametrization
     kernel: np.ndarray
     layers: tuple[int, ...]
-    rates: tuple[Fraction, ...]
+    rates: tuple[Exponent, ...]
     f0_cov: np.ndarray
     base: KernelResult
 
@@ -251,5 +255,5 @@ def abc_kernel(p: Parametrization, phi: str | Activation, X: np.ndarray, X2: np.
     rates = layer_rates(p)
     layers = tuple(l for l, e in enumerate(rates, start=1) if e == 0)
     kernel = np.sum([base.per_layer[l - 1] for l in layers], axis=0) if layers else np.zeros_like(base.ntk)
-    f0_cov = base.nngp if p.a_out + p.b_out == Fraction(1, 2) else np.zeros_like(base.nngp)
+    f0_cov = base.nngp if p.readout_init == Fraction(1, 2) else np.zeros_like(base.nngp)
     return AbcKernel(p, kernel, layers, rates, f0_cov, base)

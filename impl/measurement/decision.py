@@ -21,11 +21,17 @@ A behaviour, against its single threshold:
 * ``vanishes``: agree when hi < −δ; disagree when lo > −δ; else undecided (a blow-up too);
 * ``bounded``:  agree when hi ≤ +δ (or the size is exactly 0 everywhere); disagree when lo > +δ or the
   run blew up; else undecided.
+* ``zero`` (exactly 0, e.g. f₀ with a zero-initialised readout): decided exactly, without a fit — agree
+  when the size is exactly 0 at every width and seed, disagree when it is not (a single nonzero size
+  refutes it); undecided only when the run blew up (the non-finite values hide the size).
+
+Conversely a size exactly 0 at every width and seed agrees with ``zero``, ``bounded`` and ``vanishes``
+(n^{−∞}) and refutes every claim of a nonzero size — an exponent, Θ(1), ``grows``: a random quantity of
+size Θ(n^e) is exactly 0 in every draw with probability 0, so this decision has no error rate to split.
 
 Without a claim the verdict is ``n/a``. Either way every decision carries the fit's descriptive
 :class:`Trend` — grows (lo > +δ, or a blow-up), vanishes (hi < −δ), Θ(1) (inside ±δ), bounded (below
-+δ but reaching below −δ), unresolved, or zero (exactly 0 at every width: no exponent exists, which
-agrees only with "bounded").
++δ but reaching below −δ), unresolved, or zero (exactly 0 at every width: no exponent exists; see below).
 
 Error rates: the estimand is the slope over the measured width range, bias included. If it lies in B
 (|bias| < δ on correct theory), a level-(1 − α) interval lies entirely outside B only when it misses
@@ -121,7 +127,7 @@ def describe_claim(claim: Claim | None) -> str:
     if claim is None:
         return "—"
     if isinstance(claim, Behaviour):
-        return "Θ(1)" if claim is Behaviour.THETA1 else str(claim)
+        return {Behaviour.THETA1: "Θ(1)", Behaviour.ZERO: "= 0"}.get(claim, str(claim))
     return f"n^{claim}"
 
 
@@ -244,13 +250,20 @@ def decide(
             return made(Verdict.NOT_APPLICABLE if c is None else Verdict.AGREE, Trend.GROWS, None, outcome.describe(), outcome)
         if c is Behaviour.BOUNDED:
             return made(Verdict.DISAGREE, Trend.GROWS, None, f"{outcome.describe()}; claimed bounded", outcome)
-        size = f"~ n^{exponent}" if exponent is not None else "that vanishes"
+        size = f"~ n^{exponent}" if exponent is not None else ("of exactly 0" if c is Behaviour.ZERO else "that vanishes")
         why = f"{outcome.describe()}; the claim is a finite size {size} (learning rate too large?)"
         return made(Verdict.UNDECIDED, Trend.GROWS, None, why, outcome)
     if outcome.all_zero:
-        why = "size exactly 0 at every width: no exponent"
-        verdict = Verdict.AGREE if c is Behaviour.BOUNDED else (Verdict.NOT_APPLICABLE if c is None else Verdict.UNDECIDED)
-        return made(verdict, Trend.ZERO, outcome, why)
+        if c is None:
+            return made(Verdict.NOT_APPLICABLE, Trend.ZERO, outcome, "size exactly 0 at every width: no exponent")
+        if c in (Behaviour.BOUNDED, Behaviour.ZERO, Behaviour.VANISHES):
+            return made(Verdict.AGREE, Trend.ZERO, outcome, f"size exactly 0 at every width and seed: {describe_claim(c)}, as claimed")
+        return made(Verdict.DISAGREE, Trend.ZERO, outcome,
+                    f"size exactly 0 at every width and seed; claimed {describe_claim(c)}, a nonzero size")
+    if c is Behaviour.ZERO:
+        nonzero = [f"{w}: {v:.3g}" for w, v in zip(outcome.widths, outcome.rms) if w not in outcome.zero_widths]
+        trend = _trend(*outcome.ci, margin)[0] if outcome.ci_finite else Trend.UNRESOLVED
+        return made(Verdict.DISAGREE, trend, outcome, f"claimed exactly 0; nonzero size at widths {', '.join(nonzero)}")
     why_not = _unusable(outcome, min_seeds)
     if why_not is not None:
         return made(Verdict.NOT_APPLICABLE if c is None else Verdict.UNDECIDED, Trend.UNRESOLVED, outcome, why_not)

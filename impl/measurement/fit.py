@@ -187,7 +187,11 @@ def fit_exponent(
         return blown
 
     level = ci_level(alpha)
-    rms = np.sqrt(np.mean(np.square(v), axis=1)) if v.ndim == 2 else seed_mean_sizes(v)
+    if v.ndim == 2:  # scaled by the largest size, so that tiny nonzero sizes do not underflow to an RMS of 0
+        top = np.max(np.abs(v), axis=1, keepdims=True)
+        rms = top[:, 0] * np.sqrt(np.mean(np.square(v / np.where(top > 0, top, 1.0)), axis=1))
+    else:
+        rms = seed_mean_sizes(v)
     zero = tuple(int(x) for x in w[rms == 0.0])
     common = dict(level=level, n_seeds=v.shape[1], widths=tuple(int(x) for x in w), rms=rms, method=method)
     nan = float("nan")

@@ -26,7 +26,7 @@ import numpy as np
 from impl.atomic import write_text_atomic
 from impl.measurement.analysis import Analysis, QuantityResult
 from impl.measurement.sweep import SweepResult
-from impl.theory import classify
+from impl.theory import Infinity, classify
 
 __all__ = ["REPORT_FORMAT", "jsonable", "report_dict", "dumps_report", "write_report"]
 
@@ -34,7 +34,8 @@ REPORT_FORMAT = "tp4-sweep-report/1"
 
 
 def jsonable(obj: Any) -> Any:
-    """Convert to plain JSON types: non-finite floats → None, Fractions → "p/q", arrays → lists."""
+    """Convert to plain JSON types: non-finite floats → None, Fractions → "p/q", ±∞ exponents → "inf"/"-inf",
+    arrays → lists."""
     if obj is None or isinstance(obj, (bool, str)):
         return obj
     if isinstance(obj, enum.Enum):
@@ -43,7 +44,7 @@ def jsonable(obj: Any) -> Any:
         return int(obj)
     if isinstance(obj, (float, np.floating)):
         return float(obj) if math.isfinite(obj) else None
-    if isinstance(obj, Fraction):
+    if isinstance(obj, (Fraction, Infinity)):
         return str(obj)
     if isinstance(obj, np.ndarray):
         return jsonable(obj.tolist())

@@ -190,8 +190,6 @@ def check_model(
         if log is not None:
             log(result)
         summary = "no abc-parametrization inferred; judged on the µP desiderata, beyond the paper"
-        if inferred is not None and inferred.parametrization is None and not inferred.optimizer_note:
-            summary = f"{beyond}: judged on the µP desiderata (the exact theory of a zero-initialised readout is not implemented)"
         expectation = None
         if q is not None:
             label = q.name or q.spec()

@@ -26,7 +26,7 @@ from typing import Sequence
 import torch
 import torch.nn.functional as F
 
-from impl.models.hooks import as_matrix, capture
+from impl.models.hooks import Seen, as_matrix, capture, nonzero_weights
 from impl.models.target import Built, ModelError, Target, build_at
 
 __all__ = ["Layer", "Structure", "discover", "probe_inputs", "DISCOVERY_WIDTHS"]
@@ -207,15 +207,28 @@ def discover(target: Target, widths: Sequence[int] = DISCOVERY_WIDTHS, seed: int
     if a.inputs is not None and a.inputs.ndim != 2:
         beyond.append(f"the inputs have shape {tuple(a.inputs.shape)}: the paper's MLP takes vectors (batch × d)")
     if not beyond:
-        for l in layers:
-            if not _is_linear(seen.inputs[l.module], seen.outputs[l.module], params[l.param]):
-                beyond.append(f"module {l.module!r} is not a multiple of F.linear(input, {l.param}) (a bias, or not linear)")
-        if seen.inputs.get(layers[0].module) is not None and not torch.equal(as_matrix(seen.inputs[layers[0].module]), as_matrix(x)):
-            beyond.append(f"the input layer {layers[0].module!r} does not read the model's input")
-        z = torch.linspace(-1.0, 2.0, n, dtype=x.dtype).repeat(x.shape[0], 1)  # mean ≠ 0: centring shows
-        for prev, nxt in zip(layers, layers[1:]):
-            if not beyond and not _elementwise(a.model, modules, x, prev.module, nxt.module, z):
-                beyond.append(f"the map from {prev.module!r} to {nxt.module!r} is not elementwise")
-        if not beyond and not _is_multiple(seen.outputs[layers[-1].module], seen.output):
-            beyond.append(f"the model's output is not a multiple of the readout {layers[-1].module!r}'s output")
+        with nonzero_weights(a.model, [l.param for l in layers]) as lent:
+            if lent:  # a zero-initialised weight says nothing about its layer: look again with a nonzero one
+                seen = capture(a.model, modules, x)
+            beyond += _not_paper_mlp(a.model, modules, layers, seen, params, x, n)
     return Structure(layers, input_dim, output_dim, tuple(beyond), tuple(scaled))
+
+
+def _not_paper_mlp(model: torch.nn.Module, modules: Sequence[str], layers: Sequence[Layer], seen: Seen,
+                   params: dict[str, torch.nn.Parameter], x: torch.Tensor, n: int) -> list[str]:
+    """What keeps an MLP-shaped model from being the paper's MLP: a layer that is not a multiple of F.linear, an
+    input layer that does not read the input, a map between layers that is not elementwise, an output that is
+    not a multiple of the readout's."""
+    beyond: list[str] = []
+    for l in layers:
+        if not _is_linear(seen.inputs[l.module], seen.outputs[l.module], params[l.param]):
+            beyond.append(f"module {l.module!r} is not a multiple of F.linear(input, {l.param}) (a bias, or not linear)")
+    if seen.inputs.get(layers[0].module) is not None and not torch.equal(as_matrix(seen.inputs[layers[0].module]), as_matrix(x)):
+        beyond.append(f"the input layer {layers[0].module!r} does not read the model's input")
+    z = torch.linspace(-1.0, 2.0, n, dtype=x.dtype).repeat(x.shape[0], 1)  # mean ≠ 0: centring shows
+    for prev, nxt in zip(layers, layers[1:]):
+        if not beyond and not _elementwise(model, modules, x, prev.module, nxt.module, z):
+            beyond.append(f"the map from {prev.module!r} to {nxt.module!r} is not elementwise")
+    if not beyond and not _is_multiple(seen.outputs[layers[-1].module], seen.output):
+        beyond.append(f"the model's output is not a multiple of the readout {layers[-1].module!r}'s output")
+    return beyond

@@ -4,18 +4,23 @@ Everything the models layer measures comes through :func:`capture`: one forward 
 ``model(inputs)`` with a forward hook on each named module, recording its first input and its output
 (detached), optionally replacing one module's output (the intervention that reveals an elementwise map,
 and a multiplier, applied by the parent's forward between two layers).
+
+A weight initialised at exactly zero (a zero readout) hides its layer's multiplier and linearity: its
+output is 0 whatever the layer computes. :func:`nonzero_weights` lends such weights a deterministic
+standard-normal draw for the duration of a measurement and restores the zeros after.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import torch
 
 from impl.models.target import ModelError, user_call
 
-__all__ = ["Seen", "capture", "as_matrix", "first_tensor", "owning_modules"]
+__all__ = ["Seen", "capture", "as_matrix", "first_tensor", "owning_modules", "nonzero_weights"]
 
 
 @dataclass
@@ -102,3 +107,22 @@ def owning_modules(model: torch.nn.Module, params: Sequence[str]) -> list[str]:
             if (f"{mname}.{pname}" if mname else pname) in params and mname not in owned:
                 owned.append(mname)
     return owned
+
+
+@contextmanager
+def nonzero_weights(model: torch.nn.Module, params: Sequence[str], seed: int = 0) -> Iterator[tuple[str, ...]]:
+    """Within the block, every parameter named in ``params`` that is exactly zero holds a standard-normal draw
+    (generator seeded by ``seed``); the zeros are restored on exit. Yields the names that were replaced."""
+    named = dict(model.named_parameters())
+    zero = tuple(name for name in params if not bool(named[name].detach().any()))
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name in zero:
+            t = named[name]
+            t.copy_(torch.randn(t.shape, generator=generator, dtype=torch.float64).to(t.dtype))
+    try:
+        yield zero
+    finally:
+        with torch.no_grad():
+            for name in zero:
+                named[name].zero_()

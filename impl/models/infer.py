@@ -13,7 +13,8 @@ deterministic, so their log-log points must lie on a line to 10⁻⁶; the init 
 over the weight's entries (pooled over builds, :data:`impl.models.knobs.STD_ENTRIES`), so its slope has a standard error and is snapped only when exactly one
 rational with denominator ≤ 12 lies within 5 standard errors (and that band is narrower than 1/24).
 Otherwise the knob is *not a power of width* (or not decidable) and tp4 refuses, naming the layer and
-the values. An init std that is exactly 0 at every width is b = ∞ (a zero-initialised readout).
+the values. An init std that is exactly 0 at every width is β = b = ∞: a zero-initialised readout, which the
+theory covers (App. H.3; :mod:`impl.theory.parametrization`); a zero hidden layer is refused.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import numpy as np
 from impl.models.discover import Structure
 from impl.models.knobs import Knobs, check_finite, measure_knobs
 from impl.models.target import ModelError, Target, build_at
-from impl.theory import Parametrization
+from impl.theory import INF, Exponent, Infinity, Parametrization
 
 __all__ = ["LayerKnobs", "Inference", "infer_parametrization", "snap", "INFERENCE_WIDTHS"]
 
@@ -39,13 +40,13 @@ _DENOMINATOR = 12
 
 @dataclass(frozen=True)
 class LayerKnobs:
-    """One layer's exponents: multiplier n^{−α}, init std n^{−β} (None for an exact zero init), SGD learning
+    """One layer's exponents: multiplier n^{−α}, init std n^{−β} (β = ∞ for an exact zero init), SGD learning
     rate n^{−γ} (None beyond plain SGD); the measured values per width; and the abc exponents they give."""
 
     label: str
     role: str
     alpha: Fraction
-    beta: Fraction | None
+    beta: Exponent
     gamma: Fraction | None
     multipliers: tuple[float, ...]
     stds: tuple[float, ...]
@@ -58,15 +59,14 @@ class LayerKnobs:
         return None if self.gamma is None else self.alpha + self.gamma / 2
 
     @property
-    def b(self) -> Fraction | None:
-        return None if self.gamma is None or self.beta is None else self.beta - self.gamma / 2
+    def b(self) -> Exponent | None:
+        return None if self.gamma is None else self.beta - self.gamma / 2
 
 
 @dataclass(frozen=True)
 class Inference:
     """What tp4 inferred: per layer knobs, the widths used, the canonical abc-parametrization (None when the
-    optimizer is not plain SGD or the readout is zero-initialised: ``why_none`` says which), and the
-    optimizer note."""
+    optimizer is not plain SGD: ``why_none`` says so), and the optimizer note."""
 
     layers: tuple[LayerKnobs, ...]
     widths: tuple[int, ...]
@@ -76,12 +76,12 @@ class Inference:
 
     def table(self) -> str:
         """One row per layer: multiplier, init std, learning rate exponents and the (a, b) they give."""
-        def fmt(e: Fraction | None, none: str = "—") -> str:
-            return none if e is None else ("n^0" if e == 0 else f"n^{-e}")
+        def fmt(e: Exponent | None, none: str = "—") -> str:
+            return none if e is None else ("0 (zero init)" if isinstance(e, Infinity) else "n^0" if e == 0 else f"n^{-e}")
         rows = [("layer", "multiplier", "init std", "lr", "a", "b")]
         for k in self.layers:
-            rows.append((k.label, fmt(k.alpha), fmt(k.beta, "0 (zero init)"), fmt(k.gamma, "not SGD"),
-                         "—" if k.a is None else str(k.a), "—" if k.b is None else ("∞" if k.beta is None else str(k.b))))
+            rows.append((k.label, fmt(k.alpha), fmt(k.beta), fmt(k.gamma, "not SGD"),
+                         "—" if k.a is None else str(k.a), "—" if k.b is None else str(k.b)))
         w = [max(len(r[i]) for r in rows) for i in range(6)]
         return "\n".join("  " + "  ".join(x.ljust(k) for x, k in zip(r, w)).rstrip() for r in rows)
 
@@ -118,9 +118,9 @@ def _deterministic(widths: Sequence[int], values: Sequence[float], what: str) ->
     return snap(-slope, 0.0, what)
 
 
-def _std_exponent(widths: Sequence[int], means: Sequence[float], entries: Sequence[int], what: str) -> Fraction | None:
+def _std_exponent(widths: Sequence[int], means: Sequence[float], entries: Sequence[int], what: str) -> Exponent:
     if all(v == 0 for v in means):
-        return None
+        return INF
     if any(v == 0 for v in means):
         raise ModelError(f"{what}: zero at some widths only ({', '.join(f'{v:.3g}' for v in means)})")
     # log-SE of an RMS over N pooled entries: ≈ 1/sqrt(2 N)
@@ -158,13 +158,8 @@ def infer_parametrization(target: Target, structure: Structure, widths: Sequence
         gamma = None if note else _deterministic(widths, lrs, f"{l.label} learning rate")
         layers.append(LayerKnobs(l.label, l.role, alpha, beta, gamma, tuple(mult),
                                  tuple(k.std[i] for k in knobs), tuple(lrs), tuple(parent), parent_alpha))
-    why = ""
-    if note:
-        why = note
-    elif any(k.beta is None for k in layers[:-1]):
-        raise ModelError(f"{next(k.label for k in layers if k.beta is None)} is initialised at zero: tp4's theory "
-                         "allows a zero init (b = ∞) for the readout only")
-    elif layers[-1].beta is None:
-        why = "the readout is initialised at zero (b_{L+1} = ∞)"
-    p = None if why else Parametrization.of([k.a or 0 for k in layers], [k.b or 0 for k in layers], 0)
-    return Inference(tuple(layers), widths, p, note, why)
+    zero = [k.label for k in layers[:-1] if isinstance(k.beta, Infinity)]
+    if zero:
+        raise ModelError(f"{zero[0]} is initialised at zero: tp4's theory allows a zero init (b = inf) for the readout only")
+    p = None if note else Parametrization.of([k.a or 0 for k in layers], [0 if k.b is None else k.b for k in layers], 0)
+    return Inference(tuple(layers), widths, p, note, note)

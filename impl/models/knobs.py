@@ -2,7 +2,8 @@
 
 For layer l with weight w (the trainable parameter), at width n:
 
-* **multiplier** m: the module's output over ``F.linear(input, w)`` (least squares), times — for the
+* **multiplier** m: the module's output over ``F.linear(input, w)`` (least squares; a weight that is exactly
+  zero lends a nonzero draw for this, :func:`impl.models.hooks.nonzero_weights`), times — for the
   readout — the model's output over the readout's, and — for the other layers — the factor s by which
   the parent's forward scales the layer's output before the elementwise map to the next layer, found by
   replacing the output with a grid z and matching the next layer's input g_n(z) to g_ref(s·z) at the
@@ -27,7 +28,7 @@ from scipy.optimize import minimize_scalar
 import torch.nn.functional as F
 
 from impl.models.discover import Layer, Structure, probe_inputs
-from impl.models.hooks import capture
+from impl.models.hooks import capture, nonzero_weights
 from impl.models.target import Built, ModelError, Target, build_at, loss_of, user_call
 
 __all__ = ["Knobs", "measure_knobs", "parent_scale", "sgd_rates", "coefficient", "STD_ENTRIES"]
@@ -175,19 +176,20 @@ def measure_knobs(target: Target, structure: Structure, width: int, seed: int, r
     x = probe_inputs(built.inputs, structure.input_dim, 8, dtype)
     x_ref = probe_inputs(ref.inputs, structure.input_dim, 8, dtype)
     names = [l.module for l in structure.layers]
-    seen = capture(built.model, names, x)
     params = dict(built.model.named_parameters())
     module, parent = [], []
     last = len(structure.layers) - 1
-    for i, l in enumerate(structure.layers):
-        w = params[l.param].detach()
-        m = coefficient(seen.outputs[l.module], F.linear(seen.inputs[l.module].to(w.dtype), w))
-        if i == last:
-            m *= coefficient(seen.output, seen.outputs[l.module])
-            parent.append(math.nan)
-        else:
-            parent.append(1.0 if width == ref_width else parent_scale(ref, built, structure, i, x_ref, x, ref_width, width))
-        module.append(m)
+    with nonzero_weights(built.model, [l.param for l in structure.layers]):  # a zero readout hides its multiplier
+        seen = capture(built.model, names, x)
+        for i, l in enumerate(structure.layers):
+            w = params[l.param].detach()
+            m = coefficient(seen.outputs[l.module], F.linear(seen.inputs[l.module].to(w.dtype), w))
+            if i == last:
+                m *= coefficient(seen.output, seen.outputs[l.module])
+                parent.append(math.nan)
+            else:
+                parent.append(1.0 if width == ref_width else parent_scale(ref, built, structure, i, x_ref, x, ref_width, width))
+            module.append(m)
     std, entries = _stds(target, structure, width, seed, built)
     y = torch.where(torch.arange(x.shape[0]) % 2 == 0, 2.0, -2.0).to(dtype).reshape(-1, 1).expand(-1, structure.output_dim)
     lr, note = sgd_rates(built, structure, x, y.contiguous())

@@ -30,7 +30,7 @@ import numpy as np
 import torch
 
 from impl.models.discover import Structure, probe_inputs
-from impl.models.hooks import capture, first_tensor, owning_modules
+from impl.models.hooks import capture, first_tensor, nonzero_weights, owning_modules
 from impl.models.knobs import coefficient
 from impl.models.target import Built, Target, build_at, loss_of, user_call
 from impl.simulation import Routine, training_data
@@ -128,11 +128,14 @@ class ModelJob:
         scales = tuple(float(width) ** -float(a) for a in self.parent_exponents) or (1.0,) * (len(layers) - 1)
         names = [l.module for l in layers]
         modules, modules0 = dict(built.model.named_modules()), dict(start.named_modules())
-        seen = capture(built.model, names, probes)
         readout = layers[-1].module
         w = dict(built.model.named_parameters())[layers[-1].param].detach()
-        coef = coefficient(seen.output, seen.outputs[readout])
-        mod = coefficient(seen.outputs[readout], torch.nn.functional.linear(seen.inputs[readout], w))
+        with nonzero_weights(built.model, [layers[-1].param]) as lent:  # a zero readout hides its multipliers
+            seen = capture(built.model, names, probes)
+            coef = coefficient(seen.output, seen.outputs[readout])
+            mod = coefficient(seen.outputs[readout], torch.nn.functional.linear(seen.inputs[readout], w))
+        if lent:
+            seen = capture(built.model, names, probes)
         readout0 = (coef * mod * w.double()).unsqueeze(0)  # a copy: w is the live parameter
         snaps: list[Snapshot] = []
         loss_now: float | None = None

@@ -16,15 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from impl.theory import Parametrization
+from impl.theory import Exponent, Parametrization
 
 __all__ = ["width_power", "bias_exponents", "LayerScales", "layer_scales"]
 
 HALF = Fraction(1, 2)
 
 
-def width_power(width: int, exponent: Fraction) -> float:
-    """n^e as a float (e exact, so Eq. (5)-invariant exponents give identical floats)."""
+def width_power(width: int, exponent: Exponent) -> float:
+    """n^e as a float (e exact, so Eq. (5)-invariant exponents give identical floats; n^{-∞} = 0, the std of a
+    zero-initialised readout)."""
     return float(width) ** float(exponent)
 
 

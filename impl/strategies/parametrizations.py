@@ -22,7 +22,7 @@ from typing import Callable, Literal
 
 from hypothesis import strategies as st
 
-from impl.theory import Parametrization
+from impl.theory import INF, Exponent, Parametrization
 
 __all__ = ["lattice", "depths", "parametrizations", "RegimeName", "UNSTABLE_CONDITIONS"]
 
@@ -137,15 +137,36 @@ def _unstable_training(lat: _Lattice, violate: str) -> tuple[Fraction, Fraction,
     raise ValueError(f"unknown condition to violate {violate!r} (one of {', '.join(UNSTABLE_CONDITIONS)})")
 
 
+def _zero_readout(lat: _Lattice, regime: str, violate: str | None) -> tuple[Fraction, Fraction]:
+    """(a_out, m) for a zero-initialised readout (A = ∞): M = 2a_out, r = 2a_out − 1 + m, A + r ≥ 1 always
+    holds, and nontrivial means 2a_out = 1."""
+    if regime == "feature_learning":
+        return HALF, Fraction(0)
+    if regime == "kernel":
+        return HALF, lat.s2 + lat.extra2()
+    if regime == "trivial" or violate == "init":
+        a_out = lat.at_least(HALF, strict=regime == "trivial")
+        return a_out, lat.ceil2(1 - 2 * a_out) + lat.extra2()
+    if violate == "r>=0":
+        a_out = lat.at_least(HALF)
+        return a_out, lat.ceil2(1 - 2 * a_out) - lat.s2 - lat.extra2()
+    a_out = lat.below(HALF)  # 2aL+1+c>=1 fails, r ≥ 0
+    return a_out, lat.ceil2(1 - 2 * a_out) + lat.extra2()
+
+
 @st.composite
 def _canonical(
-    draw: Callable, depth: int, regime: str, step: Fraction, spread: int, violate: str | None
+    draw: Callable, depth: int, regime: str, step: Fraction, spread: int, violate: str | None, zero: bool = False
 ) -> Parametrization:
     """A canonical (c = 0) parametrization in ``regime``: see :func:`parametrizations`."""
     lat = _Lattice(draw, step, spread)
     if regime == "unstable":
-        violate = violate or draw(st.sampled_from(UNSTABLE_CONDITIONS))
-    if regime == "feature_learning":
+        choices = [v for v in UNSTABLE_CONDITIONS if not (zero and v == "aL+1+bL+1+r>=1")]
+        violate = violate or draw(st.sampled_from(choices))
+    A: Exponent
+    if zero:
+        (a_out, m), A = _zero_readout(lat, regime, violate), INF
+    elif regime == "feature_learning":
         a_out, A, m = _feature_learning(lat)
     elif regime == "kernel":
         a_out, A, m = _kernel(lat)
@@ -159,8 +180,8 @@ def _canonical(
         raise ValueError(f"unknown regime {regime!r}")
     a = _body(draw, depth, m, step, spread)
     b = [-a[0]] + [HALF - x for x in a[1:]] + [A - a_out]
-    if violate == "init":  # break one of Eq. (6): a₁+b₁ = 0, aₗ+bₗ = ½, or A ≥ ½
-        layer = draw(st.integers(0, depth))
+    if violate == "init":  # break one of Eq. (6): a₁+b₁ = 0, aₗ+bₗ = ½, or A ≥ ½ (never broken by A = ∞)
+        layer = draw(st.integers(0, depth - 1 if zero else depth))
         if layer == depth:
             b[-1] = lat.below(HALF) - a_out
         else:
@@ -183,6 +204,7 @@ def parametrizations(
     spread: int = 4,
     canonical: bool = False,
     violate: str | None = None,
+    zero_readout: bool | None = False,
 ) -> st.SearchStrategy[Parametrization]:
     """abc-parametrizations on a lattice of ``step``, optionally restricted to a regime.
 
@@ -195,6 +217,9 @@ def parametrizations(
       :data:`UNSTABLE_CONDITIONS`); the others hold (for "init", training conditions may fail too).
     * ``spread``: how many lattice steps values may move past their lower bounds.
     * ``canonical``: keep c = 0; otherwise apply an Eq. (5) shift by a random lattice θ.
+    * ``zero_readout``: True draws only readouts initialised at zero (b_{L+1} = ∞, App. H.3), None draws
+      either, False (the default) none. With A = ∞ nontrivial means 2a_{L+1}+c = 1, and the condition
+      a_{L+1}+b_{L+1}+r ≥ 1 cannot be violated (asking for it raises ValueError).
 
     Construction (canonical form, c = 0; m := minₗ(2aₗ + 𝟙(l=1)), A := a_{L+1}+b_{L+1},
     M := min(A, 2a_{L+1}), so r = M − 1 + m): feature learning needs m = 0 and (A = 1 or
@@ -210,8 +235,13 @@ def parametrizations(
     for name in names:
         if name not in ("feature_learning", "kernel", "trivial", "unstable"):
             raise ValueError(f"unknown regime {regime!r}")
-    base = st.tuples(depth_st, st.sampled_from(names)).flatmap(
-        lambda dr: _canonical(dr[0], dr[1], step, spread, violate)
+    if zero_readout and violate == "aL+1+bL+1+r>=1":
+        raise ValueError("a zero-initialised readout (A = inf) cannot violate aL+1+bL+1+r>=1")
+    zeros = st.just(zero_readout) if zero_readout is not None else st.booleans()
+    if zero_readout is None and violate == "aL+1+bL+1+r>=1":
+        zeros = st.just(False)
+    base = st.tuples(depth_st, st.sampled_from(names), zeros).flatmap(
+        lambda drz: _canonical(drz[0], drz[1], step, spread, violate, drz[2])
     )
     if canonical:
         return base

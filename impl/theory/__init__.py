@@ -15,6 +15,7 @@ from impl.theory.classification import (
 )
 from impl.theory.exponents import (
     Behaviour,
+    exact_zeros,
     feature_step,
     lag_applies,
     predicted_behaviours,
@@ -24,12 +25,15 @@ from impl.theory.exponents import (
 )
 from impl.theory.parametrization import Parametrization
 from impl.theory.presets import PRESET_NAMES, mfp, mup, ntp, preset, sp, sp_lr1n, up
-from impl.theory.rational import format_fraction, to_fraction
+from impl.theory.rational import INF, Exponent, Infinity, format_fraction, to_exponent, to_fraction
 from impl.theory.spec import SpecError, parse_spec
 
 __all__ = [
     "Behaviour",
     "Classification",
+    "Exponent",
+    "INF",
+    "Infinity",
     "Condition",
     "MaximalUpdates",
     "Parametrization",
@@ -37,6 +41,7 @@ __all__ = [
     "Regime",
     "SpecError",
     "classify",
+    "exact_zeros",
     "feature_step",
     "format_fraction",
     "in_mup_class",
@@ -57,6 +62,7 @@ __all__ = [
     "sp",
     "sp_lr1n",
     "stability_conditions",
+    "to_exponent",
     "to_fraction",
     "up",
 ]

@@ -11,6 +11,11 @@
   2a_{L+1}+c = 1, initialised maximally iff a_{L+1}+b_{L+1}+r = 1.
 * Theorem 5.6: µP is the unique stable parametrization (mod Eq. 5) with all of those maximal.
 * Max learning-rate exponent: the least c keeping (a, b) stable (Table 1's "minimal c").
+
+A zero-initialised readout (b_{L+1} = ∞, App. H.3) is the limit a_{L+1}+b_{L+1} → ∞ of each formula:
+W^{L+1}ₜ has size n^{-(2a_{L+1}+c)} for t ≥ 1, the init conditions on the readout and
+a_{L+1}+b_{L+1}+r ≥ 1 hold with infinite slack, and W^{L+1} is never "initialised maximally" — so by
+Theorem 5.6 no such parametrization is µP, though µP with a zero readout keeps every update maximal.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from fractions import Fraction
 
 from impl.theory.parametrization import Parametrization
 from impl.theory.presets import mup
+from impl.theory.rational import Exponent, Infinity
 
 __all__ = [
     "Regime",
@@ -62,7 +68,7 @@ class Condition:
 
     name: str
     holds: bool
-    slack: Fraction
+    slack: Exponent
     governs: str
     phase: str
 
@@ -110,7 +116,8 @@ class Classification:
 
 def _min_term(p: Parametrization) -> Fraction:
     """min(a_{L+1}+b_{L+1}, 2a_{L+1}+c): the exponent of W^{L+1}ₜ's size, n^{-min}, for t ≥ 1."""
-    return min(p.a_out + p.b_out, 2 * p.a_out + p.c)
+    A, update = p.readout_init, 2 * p.a_out + p.c
+    return update if isinstance(A, Infinity) else min(A, update)
 
 
 def r_layers(p: Parametrization, *, out_term: Fraction | None = None) -> tuple[Fraction, ...]:
@@ -131,7 +138,7 @@ def r_value(p: Parametrization) -> Fraction:
 def stability_conditions(p: Parametrization) -> tuple[Condition, ...]:
     """The conditions of Theorem 3.3, in the paper's order, each with what it governs."""
     L = p.depth
-    A = p.a_out + p.b_out
+    A = p.readout_init
     r = r_value(p)
     rl = r_layers(p)
     worst = 1 + rl.index(r)
@@ -155,11 +162,14 @@ def min_stable_c(p: Parametrization) -> Fraction | None:
     m = minₗ(2aₗ + 𝟙(l=1)), they read g(c) := min(A, 2a_{L+1}+c) + c ≥ max(0, 1−A) + 1 − m and
     c ≥ 1 − 2a_{L+1}; g is continuous, strictly increasing, with slope 2 then 1, so the least c
     solves g(c) = target on the right piece. The largest stable learning rate then scales like n^{-c*}.
+    With a zero readout (A = ∞) the target is 1 − m and g has slope 2 everywhere.
     """
     if not all(cond.holds for cond in stability_conditions(p) if cond.phase == "init"):
         return None
-    A, a = p.a_out + p.b_out, p.a_out
+    A, a = p.readout_init, p.a_out
     m = min(2 * al + (1 if l == 1 else 0) for l, al in enumerate(p.a[:-1], start=1))
+    if isinstance(A, Infinity):
+        return max((1 - m - 2 * a) / 2, 1 - 2 * a)
     target = max(Fraction(0), 1 - A) + 1 - m
     # g(A - 2a) = 2A - 2a is the value at the kink, where min(A, 2a+c) switches to A.
     c_g = (target - 2 * a) / 2 if target <= 2 * A - 2 * a else target - A
@@ -172,7 +182,7 @@ def maximal_updates(p: Parametrization) -> MaximalUpdates:
     return MaximalUpdates(
         body=tuple(x == 0 for x in r_layers(p)),
         out_updated=2 * p.a_out + p.c == 1,
-        out_initialized=p.a_out + p.b_out + r == 1,
+        out_initialized=p.readout_init + r == 1,
     )
 
 
@@ -187,7 +197,7 @@ def classify(p: Parametrization) -> Classification:
     stable_init = all(c.holds for c in conds if c.phase == "init")
     stable = all(c.holds for c in conds)
     r = r_value(p)
-    A = p.a_out + p.b_out
+    A = p.readout_init
     nontrivial = stable and (A + r == 1 or 2 * p.a_out + p.c == 1)
     if not stable:
         regime = Regime.UNSTABLE

@@ -34,6 +34,13 @@ product is a random sum. Measured for a = (−½, 0, ½), b = (½, ½, 1), c = 0
 against 1 − A − r = −½. Proposition 5.5 says only that it is not Θ(1) (A + r > 1), so tp4 predicts
 no value there (None; :func:`predicted_behaviours` says "vanishes"); at t = 1 the lagged formula holds.
 
+A zero-initialised readout (b_{L+1} = ∞, App. H.3) is the lag taken to its limit: W^{L+1}₀ = 0, so
+f₀ and W₀^{L+1}Δx^L are exactly 0 at every step, and at step 1 — the backward pass ran through
+W^{L+1}₀ = 0 — every hidden update (ΔWˡx^{l−1}, Δhˡ, Δxˡ, the feature-kernel change) is exactly 0 too;
+fₜ − f₀ = ΔW^{L+1}x^L. These get the exponent ``None`` and the behaviour ``Behaviour.ZERO``
+(:func:`exact_zeros`), which the measurement layer decides exactly, not by a fit. From step 2 on the
+table holds with W^{L+1}ₜ of size n^{-(2a_{L+1}+c)}.
+
 Unstable parametrizations get ``None`` for every quantity: once something blows up, the
 linearised exponent no longer holds, and only "grows" is a prediction.
 """
@@ -45,8 +52,10 @@ from fractions import Fraction
 
 from impl.theory.classification import classify, r_layers
 from impl.theory.parametrization import Parametrization
+from impl.theory.rational import Infinity
 
-__all__ = ["Behaviour", "quantity_names", "predicted_exponents", "predicted_behaviours", "lag_applies", "feature_step", "readout_correction"]
+__all__ = ["Behaviour", "quantity_names", "predicted_exponents", "predicted_behaviours", "lag_applies", "feature_step",
+           "readout_correction", "exact_zeros"]
 
 
 class Behaviour(str, enum.Enum):
@@ -56,6 +65,7 @@ class Behaviour(str, enum.Enum):
     VANISHES = "vanishes"  # exponent < 0
     GROWS = "grows"  # exponent > 0 (or blows up)
     BOUNDED = "bounded"  # exponent ≤ 0: does not grow (Theorem 3.3's "stable")
+    ZERO = "zero"  # exactly 0 at every width (a zero-initialised readout, App. H.3)
 
     def __str__(self) -> str:
         return self.value
@@ -71,8 +81,21 @@ def quantity_names(depth: int) -> tuple[str, ...]:
 
 
 def lag_applies(p: Parametrization) -> bool:
-    """Whether a_{L+1}+b_{L+1} > 2a_{L+1}+c, so that step 1 is lagged (App. H.3)."""
-    return p.a_out + p.b_out > 2 * p.a_out + p.c
+    """Whether a_{L+1}+b_{L+1} > 2a_{L+1}+c, so that step 1 is lagged (App. H.3; always, for a zero readout)."""
+    return p.readout_init > 2 * p.a_out + p.c
+
+
+def exact_zeros(p: Parametrization, step: int | None = None) -> frozenset[str]:
+    """The quantities that are exactly 0 at every width after ``step`` steps (None: any t ≥ 2), whatever
+    the draws: with a zero-initialised readout, ``f0`` and ``Wout0_delta_x`` always, and at step 1 every
+    hidden update (module docstring). Empty otherwise."""
+    if not p.zero_readout:
+        return frozenset()
+    zeros = {"f0", "Wout0_delta_x"}
+    if step == 1:
+        for l in range(1, p.depth + 1):
+            zeros |= {f"delta_W{l}_x", f"delta_h{l}", f"delta_x{l}", f"delta_kernel{l}"}
+    return frozenset(zeros)
 
 
 def readout_correction(p: Parametrization) -> Fraction | None:
@@ -85,7 +108,10 @@ def readout_correction(p: Parametrization) -> Fraction | None:
     shifts a 64…1024 log-log slope by up to ≈ +0.2 (W₀^{L+1}Δx^L of UP_{1/4}: +0.21 at L = 1) while the limit
     holds; tp4 does not model it yet, so such claims are decided at step 1, where it is absent.
     """
-    q = 2 * p.a_out + p.c - (p.a_out + p.b_out)
+    A = p.readout_init
+    if isinstance(A, Infinity):
+        return None  # W^{L+1} is its update alone from step 1 on: nothing to correct
+    q = 2 * p.a_out + p.c - A
     return q if 0 < q < Fraction(1, 2) else None
 
 
@@ -104,10 +130,11 @@ def predicted_exponents(p: Parametrization, step: int | None = None) -> dict[str
     names = quantity_names(p.depth)
     if not classify(p).stable:
         return {k: None for k in names}
-    A = p.a_out + p.b_out
-    rl = r_layers(p, out_term=A) if (step == 1 and lag_applies(p)) else r_layers(p)
+    A = p.readout_init
+    lagged_step = step == 1 and lag_applies(p)
+    rl = r_layers(p, out_term=A) if lagged_step and not isinstance(A, Infinity) else r_layers(p)
     r = min(rl)
-    out: dict[str, Fraction | None] = {"f0": Fraction(1, 2) - A}
+    out: dict[str, Fraction | None] = {"f0": None if isinstance(A, Infinity) else Fraction(1, 2) - A}
     running = rl[0]
     for l, r_l in enumerate(rl, start=1):
         running = min(running, r_l)
@@ -117,12 +144,18 @@ def predicted_exponents(p: Parametrization, step: int | None = None) -> dict[str
         out[f"delta_h{l}"] = -running
         out[f"delta_x{l}"] = -running
         out[f"delta_kernel{l}"] = Fraction(0) if running == 0 else None
-    update_term, init_term = 1 - 2 * p.a_out - p.c, 1 - A - r
+    update_term = 1 - 2 * p.a_out - p.c
     out["delta_Wout_x"] = update_term
-    lagged_later = lag_applies(p) and step != 1
-    out["Wout0_delta_x"] = None if lagged_later else init_term
-    # under the lag init_term < update_term, so the update term sets delta_f either way
-    out["delta_f"] = max(update_term, init_term)
+    if isinstance(A, Infinity):
+        out["Wout0_delta_x"], out["delta_f"] = None, update_term
+    else:
+        init_term = 1 - A - r
+        lagged_later = lag_applies(p) and step != 1
+        out["Wout0_delta_x"] = None if lagged_later else init_term
+        # under the lag init_term < update_term, so the update term sets delta_f either way
+        out["delta_f"] = max(update_term, init_term)
+    for k in exact_zeros(p, step):
+        out[k] = None
     return {k: out[k] for k in names}
 
 
@@ -137,10 +170,11 @@ def predicted_behaviours(p: Parametrization, step: int | None = None) -> dict[st
     violation. With r < 0 as well, Δx^L saturates at Θ(1) with a bounded φ (µP with c = −½: W₀Δx slope
     +0.005); with 2a_{L+1}+c < 1 as well, the one-step lag applies and from step 2 on Δx^L is driven
     through ΔW^{L+1} ∝ x^L, uncorrelated with W₀^{L+1} (SP with L = 1: slope −0.11 over 64…1024).
-    Everything else is left open.
+    Everything else is left open. Either way, the :func:`exact_zeros` are ``Behaviour.ZERO``.
     """
     c = classify(p)
     names = quantity_names(p.depth)
+    zeros = exact_zeros(p, step)
     if not c.stable:
         out: dict[str, Behaviour | None] = {k: None for k in names}
         training_violations = [v for v in c.violated if v.phase == "training"]
@@ -153,11 +187,13 @@ def predicted_behaviours(p: Parametrization, step: int | None = None) -> dict[st
                 out[cond.governs] = Behaviour.GROWS
                 if cond.governs in ("delta_Wout_x", "Wout0_delta_x"):
                     out["delta_f"] = Behaviour.GROWS
-        return out
+        return {k: Behaviour.ZERO if k in zeros else v for k, v in out.items()}
     exps = predicted_exponents(p, step)
     result: dict[str, Behaviour | None] = {}
     for k, e in exps.items():
-        if e is None:
+        if k in zeros:
+            result[k] = Behaviour.ZERO
+        elif e is None:
             result[k] = Behaviour.VANISHES if k.startswith(("delta_kernel", "Wout0_delta_x")) else None
         else:
             result[k] = Behaviour.THETA1 if e == 0 else (Behaviour.VANISHES if e < 0 else Behaviour.GROWS)

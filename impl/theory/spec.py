@@ -4,7 +4,7 @@ A spec is one of
   * a preset name: ``sp``, ``sp-lr1n``, ``ntp``, ``mfp`` (L = 1), ``mup``, ``up:R`` (0 ≤ R ≤ 1/2);
     its depth comes from ``depth`` (default 2; ``mfp`` implies 1 and rejects any other);
   * an inline list ``a=-1/2,0,1/2;b=1/2,1/2,1/2;c=0`` whose numbers are integers, decimals or p/q
-    (read exactly); its depth is ``len(a) - 1``;
+    (read exactly); its depth is ``len(a) - 1``; the last b may be ``inf`` (a readout initialised at zero);
   * a path to a ``.json`` or ``.toml`` file holding ``a``, ``b`` (lists) and ``c``.
 
 Every malformed spec raises :class:`SpecError`, whose message is one line naming the problem.
@@ -20,7 +20,7 @@ from typing import Any, Mapping
 
 from impl.theory.parametrization import Parametrization
 from impl.theory.presets import PRESET_NAMES, preset
-from impl.theory.rational import to_fraction
+from impl.theory.rational import Exponent, to_exponent, to_fraction
 
 __all__ = ["SpecError", "parse_spec"]
 
@@ -96,26 +96,29 @@ def _from_mapping(data: Mapping[str, Any], *, source: str) -> Parametrization:
     if extra:
         raise SpecError(f"{source} has unknown key(s) {', '.join(extra)} (expected a, b, c)")
     a = _numbers(keys["a"], "a")
-    b = _numbers(keys["b"], "b")
+    b = _numbers(keys["b"], "b", infinite=True)
     c = _number(keys["c"], "c")
     if len(a) != len(b):
         raise SpecError(f"a has {len(a)} entries but b has {len(b)}; both need L+1 entries (one per layer)")
     if len(a) < 2:
         raise SpecError(f"a and b need at least 2 entries (L >= 1 hidden layer), got {len(a)}")
     name = keys.get("name")
-    return Parametrization(tuple(a), tuple(b), c, str(name) if name is not None else None)
+    try:
+        return Parametrization(tuple(a), tuple(b), c, str(name) if name is not None else None)  # type: ignore[arg-type]
+    except ValueError as err:
+        raise SpecError(str(err)) from None
 
 
-def _numbers(values: Any, what: str) -> list[Fraction]:
+def _numbers(values: Any, what: str, infinite: bool = False) -> list[Exponent]:
     if isinstance(values, (str, int, float)) and not isinstance(values, bool):
         values = str(values).split(",")
     if not isinstance(values, (list, tuple)):
         raise SpecError(f"{what} must be a list of numbers")
-    return [_number(v, f"{what}[{i + 1}]") for i, v in enumerate(values)]
+    return [_number(v, f"{what}[{i + 1}]", infinite) for i, v in enumerate(values)]
 
 
-def _number(value: Any, what: str) -> Fraction:
+def _number(value: Any, what: str, infinite: bool = False) -> Exponent:
     try:
-        return to_fraction(value, what=what)
+        return to_exponent(value, what=what) if infinite else to_fraction(value, what=what)
     except ValueError as err:
         raise SpecError(str(err)) from None

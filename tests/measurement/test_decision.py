@@ -7,7 +7,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from impl.measurement import DEFAULT_MARGIN, BlowUp, ConfidenceInterval, ExponentFit, Trend, Verdict, decide, fit_exponent
+from impl.measurement import DEFAULT_MARGIN, BlowUp, ConfidenceInterval, ExponentFit, Trend, Verdict, decide, describe_claim, fit_exponent
 from impl.theory import Behaviour
 
 F = Fraction
@@ -96,8 +96,8 @@ def test_blowup_is_growth_evidence_without_a_claim_and_undecided_against_an_expo
 
 def test_unusable_fits_are_undecided_and_zero_is_its_own_trend() -> None:
     zeros = fit_exponent(WIDTHS, np.zeros((4, 3)))
-    assert decide(zeros, F(0)).verdict == Verdict.UNDECIDED and decide(zeros, F(0)).trend == Trend.ZERO
-    assert decide(zeros, None).trend == Trend.ZERO
+    assert decide(zeros, F(0)).verdict == Verdict.DISAGREE and decide(zeros, F(0)).trend == Trend.ZERO
+    assert decide(zeros, None).trend == Trend.ZERO and decide(zeros, None).verdict == Verdict.NOT_APPLICABLE
     assert decide(zeros, Behaviour.BOUNDED).verdict == Verdict.AGREE  # exactly 0 does not grow
     partial = np.ones((4, 3))
     partial[1] = 0.0
@@ -154,3 +154,22 @@ def test_behaviours_and_blowups() -> None:
     with pytest.raises(ValueError):
         decide(b, "wiggles")
     assert decide(fit_with_ci(-0.55, -0.45), "-1/2").claim == F(-1, 2)  # exponents may be given as text
+
+
+def test_exactly_zero_is_decided_exactly() -> None:
+    """Behaviour.ZERO (a zero readout's f₀): all zeros agree; one nonzero size disagrees, whatever its slope; a
+    blow-up is undecided. An all-zero size refutes every claim of a nonzero size and agrees with vanishing."""
+    zeros = fit_exponent(WIDTHS, np.zeros((4, 3)))
+    assert decide(zeros, Behaviour.ZERO).verdict == Verdict.AGREE and decide(zeros, "zero").verdict == Verdict.AGREE
+    assert decide(zeros, Behaviour.VANISHES).verdict == Verdict.AGREE
+    for claim in (F(-1, 2), Behaviour.THETA1, Behaviour.GROWS):
+        assert decide(zeros, claim).verdict == Verdict.DISAGREE
+    tiny = np.zeros((4, 3))
+    tiny[2, 1] = 1e-300
+    d = decide(fit_exponent(WIDTHS, tiny), Behaviour.ZERO)
+    assert d.verdict == Verdict.DISAGREE and str(WIDTHS[2]) in d.reason
+    noisy = fit_exponent(WIDTHS, np.exp(np.random.default_rng(0).normal(-5, 0.1, (4, 3))))
+    assert decide(noisy, Behaviour.ZERO).verdict == Verdict.DISAGREE
+    blown = decide(BlowUp(width=1024, step=2, seed=0), Behaviour.ZERO)
+    assert blown.verdict == Verdict.UNDECIDED and "exactly 0" in blown.reason
+    assert describe_claim(Behaviour.ZERO) == "= 0"

@@ -36,6 +36,7 @@ INFERRED = {
     "mup_mlp.py:missing_readout_multiplier": "a=-1/2,0,-1/2;b=1/2,1/2,1/2;c=0",
     "mup_mlp.py:input_lr_not_scaled": "a=0,0,1/2;b=0,1/2,1/2;c=0",
     "mup_mlp.py:hidden_init_1_over_n": "a=-1/2,0,1/2;b=1/2,1,1/2;c=0",
+    "mup_mlp.py:zero_readout": "a=-1/2,0,1/2;b=1/2,1/2,inf;c=0",
 }
 
 
@@ -65,6 +66,27 @@ def test_each_planted_bug_is_named_with_its_fix(spec: str, layer: str, fix: str)
     assert "it is not mup" in d.summary
     assert [f.layer for f in d.fixes] == [layer]
     assert fix in str(d.fixes[0])
+
+
+def test_a_zero_readout_is_inferred_and_diagnosed() -> None:
+    """b_{L+1} = ∞ (App. H.3): its class is named, and against µP the fix is the readout's init std."""
+    zero = infer("mup_mlp.py:zero_readout")
+    assert "0 (zero init)" in zero.table() and zero.parametrization.zero_readout
+    assert "µP with a zero-initialised readout" in diagnose(zero).summary
+    d = diagnose(zero, parse_spec("mup"))
+    assert [f.layer for f in d.fixes] == ["Wout (readout.weight)"]
+    assert str(d.fixes[0]).endswith("init std 0 (zero init); mup needs n^0")  # std 1 × multiplier 1/n = µP
+    back = diagnose(infer("mup_mlp.py:build"), parse_spec("a=-1/2,0,1/2;b=1/2,1/2,inf;c=0"))
+    assert "init std n^0; a=-1/2,0,1/2;b=1/2,1/2,inf;c=0 needs 0 (zero init)" in str(back.fixes[0])
+
+
+def test_zero_readout_example_agrees_and_mup_expectation_disagrees() -> None:
+    """The full check on the zero-readout example: every applicable statement agrees with its own theory, and
+    claiming it is µP (f₀ ~ n^-1/2, W₀Δx Θ(1)) is refuted by the exact zeros (a negative control)."""
+    own = check_model(target("mup_mlp.py:zero_readout"), profile=QUICK, statements=["f0", "maximal_updates"])
+    assert own.agrees and own.exit_code == 0, str(own)
+    wrong = check_model(target("mup_mlp.py:zero_readout"), expect="mup", profile=QUICK, statements=["f0"])
+    assert wrong.verdict is Verdict.DISAGREE and wrong.exit_code == 1
 
 
 def test_mup_is_not_diagnosed_as_anything_else() -> None:

@@ -40,7 +40,7 @@ from impl.limits.routine import limit_data, loss_derivative
 from impl.limits.activations import numpy_activation
 from impl.simulation import Routine, TrainingData
 from impl.simulation.draws import standard_normal
-from impl.theory import Parametrization
+from impl.theory import Exponent, Parametrization
 
 __all__ = ["MLPProgram", "MLPLimit", "width_exponents", "mlp_sgd_program", "engine_draws", "mlp_finite",
            "mlp_limit"]
@@ -48,8 +48,9 @@ __all__ = ["MLPProgram", "MLPLimit", "width_exponents", "mlp_sgd_program", "engi
 HALF = Fraction(1, 2)
 
 
-def width_exponents(p: Parametrization) -> dict[str, Fraction]:
-    """The exponents e of the initial scalars n^e of the program (κ·, λ·; 0 for every one in µP)."""
+def width_exponents(p: Parametrization) -> dict[str, Exponent]:
+    """The exponents e of the initial scalars n^e of the program (κ·, λ·; 0 for every one in µP; κ_o's is −∞
+    for a zero-initialised readout: the scalar is 0 at every width, and so is its limit)."""
     L, a, b, c = p.depth, p.a, p.b, p.c
     out = {"kappa1": -(a[0] + b[0]), "lambda1": -1 - c - 2 * a[0]}
     for l in range(2, L + 1):
@@ -91,7 +92,7 @@ class MLPProgram:
 
     program: Program
     outputs: tuple[tuple[Scalar, ...], ...]
-    exponents: dict[str, Fraction]
+    exponents: dict[str, Exponent]
 
 
 def mlp_sgd_program(p: Parametrization, routine: Routine, *, data: TrainingData | None = None) -> MLPProgram:
@@ -110,7 +111,7 @@ def mlp_sgd_program(p: Parametrization, routine: Routine, *, data: TrainingData 
     Wm = {l: prog.matrix(f"W{l}") for l in range(2, L + 1)}
     back = {l: prog.matrix(f"M{l}").T for l in range(2, L + 1)} if routine.decoupled else {l: Wm[l].T for l in Wm}
 
-    def multiplier(e: Fraction) -> Callable[[int], float]:
+    def multiplier(e: Exponent) -> Callable[[int], float]:
         return lambda n: float(n) ** float(e)
 
     sc = {k: prog.scalar(k, multiplier(e), limit=None if e > 0 else float(e == 0)) for k, e in exps.items()}
