@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from impl.checks import Budget, Sweeps, check_f0, check_maximal_updates, check_stability
+from impl.checks import Budget, Sweeps, check_dichotomy, check_f0, check_maximal_updates, check_stability
 from impl.measurement import Verdict
 from impl.theory import mup, parse_spec
 
@@ -35,3 +35,13 @@ def test_the_wrong_readout_init_is_refuted(networks, theory, sweeps: Sweeps) -> 
     """Exact zeros refute Θ(n^e) claims, and a single nonzero size refutes an exact-zero claim."""
     assert check_f0(networks, budget=CHEAP, against=theory, sweeps=sweeps).verdict is Verdict.DISAGREE
     assert check_maximal_updates(networks, budget=CHEAP, against=theory, sweeps=sweeps).verdict is Verdict.DISAGREE
+
+
+def test_the_dichotomy_is_decided_at_step_2_for_a_zero_readout(sweeps: Sweeps) -> None:
+    """Feature learning (µP, zero readout) and the kernel regime (NTP, zero readout, r = 1) are told apart by
+    Δx^L at t = 2; each judged against the other's theory disagrees."""
+    ntp0 = parse_spec("a=0,1/2,1/2;b=0,0,inf;c=0")
+    assert check_dichotomy(MUP0, budget=CHEAP, sweeps=sweeps).verdict is Verdict.AGREE
+    assert check_dichotomy(ntp0, budget=CHEAP, sweeps=sweeps).verdict is Verdict.AGREE
+    assert check_dichotomy(MUP0, budget=CHEAP, against=ntp0, sweeps=sweeps).verdict is Verdict.DISAGREE
+    assert check_dichotomy(ntp0, budget=CHEAP, against=MUP0, sweeps=sweeps).verdict is Verdict.DISAGREE
