@@ -53,6 +53,8 @@ __all__ = ["Case", "CASES", "PERTURBATIONS", "routine_for", "run_case", "calibra
 
 PERTURBATIONS: dict[str, tuple[Fraction, bool]] = {
     "correct": (Fraction(0), False),
+    "+1/8": (Fraction(1, 8), False),
+    "-1/8": (Fraction(-1, 8), False),
     "+1/4": (Fraction(1, 4), False),
     "-1/4": (Fraction(-1, 4), False),
     "+1/2": (Fraction(1, 2), False),
@@ -65,13 +67,17 @@ CheckFn = Callable[..., CheckResult]
 
 @dataclass(frozen=True)
 class Case:
-    """``check(p, routine, budget, against=…)`` of ``statement`` on the parametrization ``spec`` (depth)."""
+    """``check(p, routine, budget, against=…)`` of ``statement`` on the parametrization ``spec`` (depth).
+
+    ``routine`` fixes the training routine (a case drawn at random, :mod:`impl.strategies.draws`); without one
+    the run index chooses it (:func:`routine_for`)."""
 
     statement: str
     label: str
     check: CheckFn
     spec: str
     depth: int
+    routine: Routine | None = None
 
     @property
     def p(self) -> Parametrization:
@@ -104,6 +110,8 @@ CASES: tuple[Case, ...] = (
 def routine_for(case: Case, run: int) -> Routine:
     """The run-th routine: φ and η cycle through the suite's choices, data seed 10 000 + run. (The
     max-LR search keeps tanh, as the suite's check does, and varies the data seed.)"""
+    if case.routine is not None:
+        return case.routine
     phi = "tanh" if case.check is max_lr.check_max_lr else PHIS[run % len(PHIS)]
     return replace(ROUTINE, phi=phi, lr=LRS[run % len(LRS)], data_seed=10_000 + run)
 
@@ -119,9 +127,9 @@ def _outcome(result: CheckResult, perturbed: bool) -> str:
     return result.verdict.value
 
 
-def run_case(index: int, run: int, profile: "str | Budget" = "ci", cache_dir: str | None = None) -> dict[str, object]:
-    """Every perturbation of case ``index`` under the run-th routine (one record of the log)."""
-    case, budget = CASES[index], budget_for(profile)
+def run_case(case: Case, run: int, profile: "str | Budget" = "ci", cache_dir: str | None = None) -> dict[str, object]:
+    """Every perturbation of ``case`` under the run-th routine (one record of the log)."""
+    budget = budget_for(profile)
     routine = routine_for(case, run)
     sweeps = Sweeps(cache_dir=cache_dir)
     outcomes = {}
@@ -130,7 +138,7 @@ def run_case(index: int, run: int, profile: "str | Budget" = "ci", cache_dir: st
             theory = Theory(case.p, offset=offset, flip=flip)
             result = case.check(case.p, routine, budget, against=theory, sweeps=sweeps)
             outcomes[name] = _outcome(result, name != "correct")
-    return {"statement": case.statement, "case": case.label, "run": run, "routine": repr(routine),
+    return {"statement": case.statement, "case": case.label, "run": run, "spec": case.p.spec(), "routine": repr(routine),
             "profile": budget.profile, "code": calibrated_code(), "outcomes": outcomes}
 
 
@@ -144,14 +152,15 @@ def _records(log: Path, profile: str, code: str) -> list[dict[str, object]]:
 
 def calibrate(runs: int, log: Path, *, profile: "str | Budget" = "ci", jobs: int = 1,
               statements: Sequence[str] | None = None, cache_dir: str | None = None,
-              progress: Callable[[dict[str, object]], None] | None = None) -> list[dict[str, object]]:
-    """Run every case ``runs`` times under ``profile`` (skipping runs already in ``log`` for that profile),
-    appending each record to ``log`` as it finishes; returns the log's records for the selected
-    statements and profile."""
+              progress: Callable[[dict[str, object]], None] | None = None,
+              cases: Sequence[Case] = CASES) -> list[dict[str, object]]:
+    """Run every case (default the presets, :data:`CASES`) ``runs`` times under ``profile`` (skipping runs
+    already in ``log`` for that profile), appending each record to ``log`` as it finishes; returns the log's
+    records for the selected cases, statements and profile."""
     budget, code = budget_for(profile), calibrated_code()
-    chosen = [i for i, c in enumerate(CASES) if statements is None or c.statement in statements]
+    chosen = [c for c in cases if statements is None or c.statement in statements]
     done = {(str(r["case"]), int(r["run"])) for r in _records(log, budget.profile, code)}  # type: ignore[call-overload]
-    todo = [(i, k) for k in range(runs) for i in chosen if (CASES[i].label, k) not in done]
+    todo = [(c, k) for k in range(runs) for c in chosen if (c.label, k) not in done]
     log.parent.mkdir(parents=True, exist_ok=True)
 
     def record(rec: dict[str, object]) -> None:
@@ -161,19 +170,19 @@ def calibrate(runs: int, log: Path, *, profile: "str | Budget" = "ci", jobs: int
             progress(rec)
 
     if jobs <= 1:
-        for i, k in todo:
-            record(run_case(i, k, budget, cache_dir))
+        for c, k in todo:
+            record(run_case(c, k, budget, cache_dir))
     else:
         with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
             for rec in _as_completed(pool, todo, budget, cache_dir):
                 record(rec)
-    labels = {CASES[i].label for i in chosen}
+    labels = {c.label for c in chosen}
     return [r for r in _records(log, budget.profile, code) if r["case"] in labels and int(r["run"]) < runs]  # type: ignore[call-overload]
 
 
-def _as_completed(pool: ProcessPoolExecutor, todo: Iterable[tuple[int, int]], budget: Budget,
+def _as_completed(pool: ProcessPoolExecutor, todo: Iterable[tuple[Case, int]], budget: Budget,
                   cache_dir: str | None) -> Iterator[dict[str, object]]:
-    futures = [pool.submit(run_case, i, k, budget, cache_dir) for i, k in todo]
+    futures = [pool.submit(run_case, c, k, budget, cache_dir) for c, k in todo]
     for fut in as_completed(futures):
         yield fut.result()
 
@@ -195,7 +204,7 @@ def summarize(records: Iterable[dict[str, object]]) -> list[CheckRates]:
     for rec in records:
         for pert, outcome in rec["outcomes"].items():  # type: ignore[attr-defined]
             counts.setdefault((str(rec["statement"]), pert), Counter())[outcome] += 1
-    order = list(dict.fromkeys(c.statement for c in CASES))
+    order = list(dict.fromkeys([c.statement for c in CASES] + [s for s, _ in counts]))
     return [CheckRates(s, p, dict(counts[(s, p)])) for s in order for p in PERTURBATIONS if (s, p) in counts]
 
 
