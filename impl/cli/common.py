@@ -17,9 +17,10 @@ from impl.cli.errors import UsageError
 
 if TYPE_CHECKING:
     from impl.simulation import Routine
+    from impl.simulation.memory import Need
 
 __all__ = ["positive_int", "int_list", "add_training_args", "add_executor_args", "cache_from_args", "routine_from_args", "sweeper",
-           "executor_from_args", "check_output_path", "write_json"]
+           "executor_from_args", "check_output_path", "write_json", "check_memory", "check_need"]
 
 DEFAULT_WIDTHS = (64, 128, 256, 512, 1024, 2048, 4096)
 
@@ -134,6 +135,14 @@ def check_memory(args: argparse.Namespace, depth: int, routine: "Routine") -> No
     from impl.simulation.memory import memory_shortfall
 
     why = memory_shortfall(args.widths, depth, args.seeds, routine.dtype, routine.input_dim, routine.output_dim)
+    if why is not None:
+        raise UsageError(why)
+
+
+def check_need(need: "Need") -> None:
+    """Refuse, in one line naming what is needed and what the machine has, a computation whose estimated peak
+    (:mod:`impl.limits.memory`, :mod:`impl.simulation.memory`) exceeds this machine's available memory."""
+    why = need.shortfall()
     if why is not None:
         raise UsageError(why)
 

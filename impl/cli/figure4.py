@@ -5,7 +5,8 @@ and 2-hidden-layer µP networks trained on random ±1 data, the infinite-width l
 the mean ± std over seeds of finite networks' loss curves at each width, plus the RMS deviation of fₜ
 from the limit against width. Defaults as in the paper (widths 1024, 4096; 100 seeds) with η = 0.01 for
 x² and 0.2 for x, T = 5 (larger η makes the x² limits diverge; :mod:`impl.limits.figure4`). The paper's
-settings take 5 minutes on 2 cores (measured); ``--widths 256,1024 --seeds 16`` about 5 s.
+settings take 5 minutes on 2 cores (measured); ``--widths 256,1024 --seeds 16`` about 5 s. Settings whose
+estimated memory (:mod:`impl.limits.memory`) exceeds what this machine has available are refused in one line.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import argparse
 import sys
 import time
 
-from impl.cli.common import check_output_path, positive_float, positive_int, write_json
+from impl.cli.common import check_need, check_output_path, positive_float, positive_int, write_json
 from impl.cli.errors import UsageError, plain
 from impl.cli.limit import width_list
 
@@ -46,6 +47,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from impl.limits.figure4 import Figure4Settings, figure4_data
+    from impl.limits.memory import figure4_need
 
     check_output_path(args.out, "--out")
     check_output_path(args.json)
@@ -57,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
                                    data_seed=args.data_seed, particles=args.particles)
     except ValueError as err:
         raise UsageError(str(err)) from None
+    check_need(figure4_need(settings))
     started = time.perf_counter()
 
     def progress(line: str) -> None:

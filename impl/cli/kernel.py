@@ -5,6 +5,8 @@ vectors, or of numbers when d = 1), by the layer-wise recursion of :mod:`impl.li
 scaling σ_w W/√fan_in + σ_b b (default σ_w = 1, σ_b = 0). With ``--param SPEC`` (a kernel-regime
 abc-parametrization, Thm 3.8) "ntk" is instead the kernel K of its kernel gradient descent (Def. 3.7) as
 the tp4 engine runs it: only the layers updated at the leading rate, first layer not divided by √d.
+Every kernel is N × N for N inputs, L + 3 of them are printed or written: a size this machine cannot hold is
+refused before any work, in one line naming what it needs and what the machine has (exit code 2).
 """
 
 from __future__ import annotations
@@ -15,13 +17,21 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from impl.cli.common import check_output_path, depth_arg, positive_int, write_json
+from impl.cli.common import check_need, check_output_path, depth_arg, positive_int, write_json
 from impl.cli.errors import UsageError, plain
 
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["add_parser", "read_inputs", "kernel_json", "run"]
+    from impl.simulation.memory import Need
+
+__all__ = ["add_parser", "read_inputs", "kernel_json", "document_need", "run"]
+
+LIST_ENTRY_BYTES = 32
+"""A kernel entry in :func:`kernel_json`'s nested lists: a list slot (8 bytes) and a float object (24)."""
+JSON_ENTRY_BYTES = 42
+"""A kernel entry as JSON text: about 21 characters, held as the string and as the bytes written (measured with
+``--json``: N = 1500, L = 3 and 8, peak RSS 598 and 1166 bytes per N² entry against 596 and 1126 estimated)."""
 
 
 def _std(text: str) -> float:
@@ -84,6 +94,28 @@ def kernel_json(args: argparse.Namespace, X: np.ndarray) -> dict[str, Any]:
             "ntk": ntk.tolist(), "per_layer": [k_l.tolist() for k_l in res.per_layer]}
 
 
+def document_need(args: argparse.Namespace, inputs: int) -> "Need | None":
+    """The peak of ``tp4 kernel`` on ``inputs`` points: :func:`impl.limits.memory.kernel_need` (the numpy matrices)
+    plus the document's lists — NNGP, NTK, K₁..K_{L+1} (and f̊₀'s covariance with ``--param``) — at
+    :data:`LIST_ENTRY_BYTES` per entry, and :data:`JSON_ENTRY_BYTES` more with ``--json``. None when the depth is
+    not given (:func:`kernel_json` says so)."""
+    from impl.limits.memory import kernel_need
+    from impl.simulation.memory import Need
+    from impl.theory import parse_spec
+
+    depth = args.depth if args.param is None else parse_spec(args.param, args.depth).depth
+    if depth is None:
+        return None
+    try:
+        base = kernel_need(args.phi, inputs, depth, abc=args.param is not None)
+    except ValueError as err:  # an unknown φ
+        raise UsageError(str(err)) from None
+    lists = depth + 3 + (args.param is not None)
+    per_entry = LIST_ENTRY_BYTES + (JSON_ENTRY_BYTES if args.json is not None else 0)
+    return Need(base.bytes + lists * inputs * inputs * per_entry, base.what,
+                f"{base.part} and {lists} of them as lists of numbers", base.hint)
+
+
 def _render(out: dict[str, Any]) -> str:
     import numpy as np
 
@@ -119,7 +151,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--w-std/--b-std do not apply with --param (the parametrization fixes the scales)")
     args.w_std = 1.0 if args.w_std is None else args.w_std
     args.b_std = 0.0 if args.b_std is None else args.b_std
-    out = kernel_json(args, read_inputs(args.inputs))
+    X = read_inputs(args.inputs)
+    need = document_need(args, X.shape[0])
+    if need is not None:
+        check_need(need)
+    out = kernel_json(args, X)
     if args.json == "-":
         write_json("-", out)
         return 0

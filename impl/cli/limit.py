@@ -11,6 +11,9 @@ dimension is 1; loss "mse" = ½(f − y)² or "logistic"); without one, Figure 4
 and labels, probes ±1 (data seed S; ``Routine(inputs="signs", label=1, input_dim=1)``). ``--eta``
 overrides the file's η. Default η: 0.01 for φ = square and 0.2 for identity (Figure 4's, where the limit
 stays finite), 0.5 otherwise.
+
+Before any work the memory the limit and the finite networks need is estimated from the arguments
+(:mod:`impl.limits.memory`); more than this machine has available is refused in one line (exit code 2).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from impl.cli.common import check_output_path, positive_float, positive_int, write_json
+from impl.cli.common import check_need, check_output_path, positive_float, positive_int, write_json
 from impl.cli.errors import UsageError, plain
 
 if TYPE_CHECKING:
@@ -132,11 +135,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ap.set_defaults(func=run)
 
 
-def _routine(args: argparse.Namespace, phi: str) -> "tuple[Routine, TrainingData]":
-    """The routine (φ = ``phi``, the architecture's backprop) and its data: the file's, or the ±1 data."""
+def _routine(args: argparse.Namespace, phi: str) -> "tuple[Routine, TrainingData | None]":
+    """The routine (φ = ``phi``, the architecture's backprop) and its data: the file's, or None for the ±1 data
+    (made once the memory it takes is known to fit: ``--steps`` sets its size)."""
     from impl.limits import load_routine
     from impl.limits.archs import get_arch
-    from impl.simulation import Routine, training_data
+    from impl.simulation import Routine
 
     decoupled = get_arch(args.arch).decoupled
     if args.routine is not None:
@@ -150,7 +154,7 @@ def _routine(args: argparse.Namespace, phi: str) -> "tuple[Routine, TrainingData
     eta = args.eta if args.eta is not None else DEFAULT_ETAS.get(phi, 0.5)
     routine = Routine(phi=phi, input_dim=1, steps=5 if args.steps is None else args.steps, lr=eta, probes=2,
                       data_seed=0 if args.seed is None else args.seed, inputs="signs", label=1.0, decoupled=decoupled)
-    return routine, training_data(routine)
+    return routine, None
 
 
 def _say(args: argparse.Namespace, text: str) -> None:
@@ -162,13 +166,18 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from impl.limits.archs import DEFAULT_PARTICLES, finite_for, limit_for, resolve_phi
+    from impl.limits.memory import comparison_need
+    from impl.simulation import training_data
 
     if args.json not in (None, "-"):
         check_output_path(args.json)
+    particles = args.particles or DEFAULT_PARTICLES
     try:
         phi = str(resolve_phi(args.arch, args.phi))
-        routine, data = _routine(args, phi)
-        limit = limit_for(args.arch, routine, data=data, particles=args.particles or DEFAULT_PARTICLES)
+        routine, file_data = _routine(args, phi)
+        check_need(comparison_need(args.arch, routine, particles, args.widths, args.seeds))
+        data = training_data(routine) if file_data is None else file_data
+        limit = limit_for(args.arch, routine, data=data, particles=particles)
     except ValueError as err:  # unknown arch or φ, φ not allowed, bad routine file, too few particles
         raise UsageError(str(err)) from None
     if not limit.finite:

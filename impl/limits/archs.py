@@ -37,14 +37,15 @@ from impl.simulation import Routine, TrainingData
 from impl.simulation.activations import Activation, resolve_activation
 from impl.theory import Parametrization, mup
 
-__all__ = ["ARCHS", "Arch", "DEFAULT_PARTICLES", "LimitResult", "get_arch", "resolve_phi", "check_routine",
-           "limit_for", "finite_for"]
+__all__ = ["ARCHS", "Arch", "DEFAULT_PARTICLES", "QMC_REPLICATES", "LimitResult", "get_arch", "resolve_phi",
+           "check_routine", "limit_for", "finite_for", "finite_chunk", "qmc_points"]
 
 DEFAULT_PARTICLES = 2**17
 """Sample size of the sampled limits: Monte-Carlo particles of the depth-2 limits (16 replicas of 8192,
 ≥ 4096 each as mlp2_limit asks), and the quasi-Monte-Carlo points of ``mlp1`` when its quadrature
 falls back to QMC (effective dimension ≥ 3: ``particles``/8 Sobol' points in each of 8 scramblings)."""
-_QMC_REPLICATES = 8
+QMC_REPLICATES = 8
+"""Scramblings of ``mlp1``'s quasi-Monte Carlo (:func:`qmc_points` points each)."""
 _FLOATS_PER_CHUNK = 1 << 27  # n×n weights the engine holds at once by default (1 GiB of float64)
 
 
@@ -144,9 +145,22 @@ def check_routine(arch: str, routine: Routine, data: TrainingData | None = None)
     return data
 
 
+def qmc_points(particles: int) -> int:
+    """The Sobol' points per scrambling that ``mlp1`` asks for, given a sample size of ``particles``."""
+    return max(2, particles // QMC_REPLICATES)
+
+
+def finite_chunk(arch: str, width: int) -> int:
+    """Seeds :func:`finite_for` runs at once by default: as many as keep the engine's n×n weights (one per seed,
+    two when decoupled) within 1 GiB of float64, at least one."""
+    a = get_arch(arch)
+    mats = (a.depth - 1) * (2 if a.decoupled else 1)
+    return max(1, _FLOATS_PER_CHUNK // max(1, mats * width * width))
+
+
 def _mlp1(routine: Routine, data: TrainingData, tol: float, particles: int, seed: int) -> LimitResult:
-    res = mlp1_limit(routine, data=data, tol=tol, qmc_points=max(2, particles // _QMC_REPLICATES),
-                     qmc_replicates=_QMC_REPLICATES, seed=seed)
+    res = mlp1_limit(routine, data=data, tol=tol, qmc_points=qmc_points(particles), qmc_replicates=QMC_REPLICATES,
+                     seed=seed)
     return LimitResult("mlp1", routine.activation.name, res.outputs, np.full(res.outputs.shape, res.error_estimate),
                        res.method)
 
@@ -191,9 +205,6 @@ def finite_for(arch: str, routine: Routine, width: int, seeds: Sequence[int], *,
     η, loss, backprop, dtype and device) on ``data``: shape (T+1, S, P, d_o) (:func:`finite_outputs` with
     ``arch``'s parametrization; the routine is checked by :func:`check_routine`). ``seed_chunk`` None: as
     many seeds at once as keep the engine's n×n weights (one per seed, two when decoupled) within 1 GiB."""
-    a = get_arch(arch)
     data = check_routine(arch, routine, data)
-    if seed_chunk is None:
-        mats = (a.depth - 1) * (2 if a.decoupled else 1)
-        seed_chunk = max(1, _FLOATS_PER_CHUNK // max(1, mats * width * width))
-    return finite_outputs(a.parametrization, routine, width, seeds, data=data, seed_chunk=seed_chunk)
+    chunk = finite_chunk(arch, width) if seed_chunk is None else seed_chunk
+    return finite_outputs(get_arch(arch).parametrization, routine, width, seeds, data=data, seed_chunk=chunk)

@@ -42,12 +42,14 @@ from impl.limits.activations import NumpyActivation, numpy_activation
 from impl.limits.routine import limit_data, loss_derivative
 from impl.simulation import Routine, TrainingData
 
-__all__ = ["LimitTrajectory", "exact_nodes", "mlp1_limit", "RULES"]
+__all__ = ["LimitTrajectory", "exact_nodes", "mlp1_limit", "sobol_points", "RULES", "MAX_POINTS"]
 
 RULES = ("hermite", "legendre", "qmc")
 _HALF_WIDTH = 8.0  # Gauss–Legendre box [−8, 8]: Gaussian mass outside is 2Φ(−8) ≈ 1.2e-15
 _START_NODES = 48  # first grid of the adaptive refinement (then ×1.5 per level)
 _MAX_GRID_DIM = 2  # default tensor grids only up to D = 2 (see the module docstring)
+MAX_POINTS = 1 << 21
+"""Default cap on a tensor grid's nodes (``max_points`` of :func:`mlp1_limit`)."""
 _CHUNK = 1 << 22  # elements per (points × probes) block
 
 
@@ -131,10 +133,15 @@ def _grid(rule: str, nodes: int, dim: int) -> tuple[np.ndarray, np.ndarray]:
     return pts, reduce(np.multiply.outer, [w] * dim).ravel()
 
 
+def sobol_points(points: int) -> int:
+    """Points per scrambling that QMC draws when asked for ``points``: the next power of two (at least 2)."""
+    return 1 << max(1, math.ceil(math.log2(points)))
+
+
 def _qmc(routine: Routine, data: TrainingData, act: NumpyActivation, q: np.ndarray, r: np.ndarray, points: int,
          replicates: int, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
     """Mean and largest standard error over ``replicates`` scrambled Sobol' runs of 2^⌈log₂ points⌉."""
-    dim, m = q.shape[1] + r.shape[1], max(1, math.ceil(math.log2(points)))
+    dim, m = q.shape[1] + r.shape[1], sobol_points(points).bit_length() - 1
     runs = []
     for child in np.random.SeedSequence([seed, 6_1]).spawn(replicates):
         u = stats.qmc.Sobol(dim, scramble=True, seed=np.random.default_rng(child)).random_base2(m)
@@ -146,7 +153,7 @@ def _qmc(routine: Routine, data: TrainingData, act: NumpyActivation, q: np.ndarr
 
 
 def mlp1_limit(routine: Routine, *, data: TrainingData | None = None, tol: float = 1e-6, nodes: int | None = None,
-               rule: str | None = None, max_points: int = 1 << 21, qmc_points: int = 1 << 16,
+               rule: str | None = None, max_points: int = MAX_POINTS, qmc_points: int = 1 << 16,
                qmc_replicates: int = 8, seed: int = 0) -> LimitTrajectory:
     """f̊ₜ of Theorem 6.1 (Eqs. (18)–(19)) on the probes, for SGD as ``routine`` says — any φ
     (``routine.phi``), d, d_o, η (``routine.lr``) and loss; batch 1, no bias — on ``data`` (default
@@ -179,7 +186,7 @@ def mlp1_limit(routine: Routine, *, data: TrainingData | None = None, tol: float
         rule = "hermite" if exact_fits else "legendre" if nodes is not None or dim <= _MAX_GRID_DIM else "qmc"
     if rule == "qmc":
         out, chi, err = _qmc(routine, data, act, q, r, qmc_points, qmc_replicates, seed)
-        return LimitTrajectory(out, chi, err, "sobol-qmc", dim, 1 << max(1, math.ceil(math.log2(qmc_points))), False)
+        return LimitTrajectory(out, chi, err, "sobol-qmc", dim, sobol_points(qmc_points), False)
 
     def exact(n: int) -> bool:
         return rule == "hermite" and n_exact is not None and n >= n_exact

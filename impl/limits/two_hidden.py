@@ -46,8 +46,10 @@ from impl.limits.activations import numpy_activation
 from impl.limits.routine import limit_data, loss_derivative
 from impl.simulation import Routine, TrainingData
 
-__all__ = ["MCTrajectory", "mlp2_limit"]
+__all__ = ["MCTrajectory", "mlp2_limit", "REPLICAS"]
 
+REPLICAS = 16
+"""Default number of independent particle systems (``replicas`` of :func:`mlp2_limit`)."""
 _REL_TOL = 1e-10  # residual norm below this fraction of ‖x‖: x already lies in the family's span
 
 
@@ -119,7 +121,7 @@ def _check(particles: int, replicas: int, seed: int) -> None:
 
 
 def mlp2_limit(routine: Routine, *, data: TrainingData | None = None, particles: int = 2**16,
-               replicas: int = 16, seed: int = 0) -> MCTrajectory:
+               replicas: int = REPLICAS, seed: int = 0) -> MCTrajectory:
     """f̊ₜ(probes) of the 2-hidden-layer µP MLP trained by ``routine`` (φ = ``routine.phi``, η =
     ``routine.lr``, its loss; batch 1, no bias) on ``data`` (default :func:`impl.simulation.training_data`):
     Theorem 6.3 when ``routine.decoupled`` (Eq. (20)'s partially decoupled backprop, Ż = 0), else

@@ -73,7 +73,10 @@ class Network:
         self.phi = c.activation
         S, n, dt, dev = len(seeds), width, c.torch_dtype, c.torch_device
         self._alloc: dict[str, Any] = dict(dtype=dt, device=dev)
-        scratch = None if (dt == torch.float32 and dev.type == "cpu") else torch.empty(n, n, dtype=torch.float32)
+        # the CPU float32 buffer n×n draws go through (float64 or off-CPU weights): only when there is an n×n matrix
+        # (depth ≥ 2); a depth-1 network of width 3·10⁵ asked for an untouched 360 GB one and failed
+        square = depth >= 2 and not (dt == torch.float32 and dev.type == "cpu")
+        scratch = torch.empty(n, n, dtype=torch.float32) if square else None
 
         def draw(shape: tuple[int, ...], role: str, layer: int, std: float) -> torch.Tensor:
             out = seed_empty(S, shape, dt, dev)

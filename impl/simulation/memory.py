@@ -1,27 +1,83 @@
-"""What one sweep job must hold in memory, known before it starts (a refusal beats an allocation failure).
+"""What a computation must hold in memory, known before it starts (a refusal beats an allocation failure).
 
 The engine (:mod:`impl.simulation.engine`) keeps, per seed of a job, the L − 1 hidden matrices W₀ˡ (n × n; their
 updates are stored in factored form, never as n × n) and the input and readout weights (n × d, d_o × n). That
-is a lower bound on the job's peak: activations, probes and the recording add O(n) per seed and layer on top.
-So a job whose lower bound exceeds the memory the machine has available cannot run, and saying so up front —
-naming the width, depth, seeds, dtype and both numbers — replaces a 38-line allocation traceback. README
-("Speed and memory") measures the bound against the peak RSS: width 2¹⁵, L = 3, one float32 seed needs 8 GiB of
-hidden weights and peaked at 8.6 GiB.
+is a lower bound on the job's peak (:func:`job_bytes`): activations, probes and the recording add O(n) per seed
+and layer on top, which :func:`run_bytes` counts as well. So a job whose lower bound exceeds the memory the
+machine has available cannot run, and saying so up front — naming the width, depth, seeds, dtype and both
+numbers — replaces a 38-line allocation traceback. README ("Speed and memory") measures the bound against the
+peak RSS: width 2¹⁵, L = 3, one float32 seed needs 8 GiB of hidden weights and peaked at 8.6 GiB.
+
+:class:`Need` is the one form every estimate takes (here and in :mod:`impl.limits.memory`): bytes at the peak,
+what is computed with its sizes, the part that dominates and which sizes lower it; :meth:`Need.shortfall` is the
+one-line refusal.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-__all__ = ["job_bytes", "available_bytes", "format_bytes", "memory_shortfall"]
+if TYPE_CHECKING:
+    from impl.simulation.routine import Routine
+
+__all__ = ["Need", "job_bytes", "run_bytes", "available_bytes", "format_bytes", "memory_shortfall", "ITEMSIZE"]
 
 ITEMSIZE = {"float32": 4, "float64": 8}
+
+ACTIVATION_COPIES = 10
+"""Copies of each hidden layer's (batch + probes) × n activations a seed holds at the engine's peak (h, x, φ′,
+their changes from t = 0, the backward vectors …); with :data:`WORK_BYTES` measured, not derived: peak RSS of
+depth-1 runs, width 10⁶, 2 seeds, P = 2, 8, 32 probes, batch 1 and 8, float32 and float64 — :func:`run_bytes`
+is within 15 % of every one (e.g. float64, P = 8: 818 bytes per unit and seed measured, 816 modelled)."""
+WORK_BYTES = 64
+"""float64 work vectors of the recording (overflow-safe RMS sizes) per unit, seed and hidden layer (measured)."""
+
+
+@dataclass(frozen=True)
+class Need:
+    """``bytes`` a computation holds at its peak; ``what`` it computes (with the sizes that matter), ``part``, the
+    arrays that dominate, and ``hint``, which sizes lower it — the words of :meth:`shortfall`."""
+
+    bytes: int
+    what: str
+    part: str
+    hint: str
+
+    def plus(self, extra: int) -> "Need":
+        """The same need with ``extra`` bytes held beside it (results kept, the data)."""
+        return Need(self.bytes + int(extra), self.what, self.part, self.hint)
+
+    def shortfall(self, available: int | None = None) -> str | None:
+        """Why it cannot run here (one line naming both numbers), or None when it fits or the machine's memory
+        is unknown; ``available`` overrides :func:`available_bytes`."""
+        have = available_bytes() if available is None else available
+        if have is None or self.bytes <= have:
+            return None
+        return (f"{self.what} needs at least {format_bytes(self.bytes)} for {self.part}; this machine has "
+                f"{format_bytes(have)} available ({self.hint})")
 
 
 def job_bytes(width: int, depth: int, seeds: int, dtype: str, input_dim: int, output_dim: int) -> int:
     """The lower bound above: seeds · ((L − 1)·n² + n·(d + d_o)) entries of ``dtype``."""
     n = int(width)
     return int(seeds) * ((int(depth) - 1) * n * n + n * (int(input_dim) + int(output_dim))) * ITEMSIZE[dtype]
+
+
+def run_bytes(depth: int, routine: "Routine", width: int, seeds: int) -> int:
+    """The peak of ``seeds`` networks of width n and depth L trained together by ``routine`` (one engine
+    chunk), as the engine allocates it. Per seed, entries of the routine's dtype: the hidden W₀ˡ, (L − 1)·n², twice
+    that with decoupled backprop (the iid copies Mˡ); their low-rank updates, 2·(L − 1)·T·B·n; W¹, W^{L+1} and their
+    updates, 2·n·(d + d_o); the activations, :data:`ACTIVATION_COPIES`·L·n·(B + P); plus :data:`WORK_BYTES`·L·n
+    bytes of float64 work. Once per chunk: the float32 n×n buffer the hidden matrices are drawn through unless
+    they are float32 on the CPU (the CPU is assumed: a GPU run's weights are in device memory)."""
+    r, n, L = routine, int(width), int(depth)
+    item = ITEMSIZE[r.dtype]
+    hidden = (L - 1) * n * n * (2 if r.decoupled else 1) + 2 * (L - 1) * r.steps * r.batch * n
+    entries = hidden + 2 * n * (r.input_dim + r.output_dim) + ACTIVATION_COPIES * L * n * (r.batch + r.probes)
+    scratch = n * n * 4 if L >= 2 and r.dtype != "float32" else 0
+    return int(seeds) * (entries * item + WORK_BYTES * L * n) + scratch
 
 
 def available_bytes() -> int | None:
@@ -50,13 +106,8 @@ def format_bytes(b: float) -> str:
 def memory_shortfall(widths: list[int] | tuple[int, ...], depth: int, seeds: int, dtype: str, input_dim: int,
                      output_dim: int, available: int | None = None) -> str | None:
     """Why the largest job cannot fit (one line), or None when it can or the machine's memory is unknown."""
-    have = available_bytes() if available is None else available
-    if have is None:
-        return None
     n = max(widths)
-    need = job_bytes(n, depth, seeds, dtype, input_dim, output_dim)
-    if need <= have:
-        return None
-    return (f"width {n}, L = {depth}, {seeds} seeds in one job, {dtype} needs at least {format_bytes(need)} for the "
-            f"weights; this machine has {format_bytes(have)} available (fewer seeds, a smaller width or float32 "
-            f"lower it)")
+    need = Need(job_bytes(n, depth, seeds, dtype, input_dim, output_dim),
+                f"width {n}, L = {depth}, {seeds} seeds in one job, {dtype}", "the weights",
+                "fewer seeds, a smaller width or float32 lower it")
+    return need.shortfall(available)

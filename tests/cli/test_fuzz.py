@@ -39,10 +39,16 @@ WORK = [  # (module, attribute): where each command hands its validated input to
 ]
 
 
-def _subparsers() -> dict[str, argparse.ArgumentParser]:
-    parser = build_parser()
-    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return dict(action.choices)
+def _subparsers(parser: argparse.ArgumentParser | None = None, prefix: str = "") -> dict[str, argparse.ArgumentParser]:
+    """Every (sub)command's parser by its words, nested ones included ("paper maml"): the leaves, which have options."""
+    parser = build_parser() if parser is None else parser
+    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not actions:
+        return {prefix.strip(): parser}
+    found: dict[str, argparse.ArgumentParser] = {}
+    for name, sub in actions[0].choices.items():
+        found.update(_subparsers(sub, f"{prefix} {name}"))
+    return found
 
 
 COMMANDS = _subparsers()
@@ -62,7 +68,7 @@ def values(tmp: Path) -> st.SearchStrategy[str]:
 @st.composite
 def invocations(draw: st.DrawFn, tmp: Path) -> list[str]:
     command = draw(st.sampled_from(sorted(COMMANDS)))
-    argv = [command]
+    argv = command.split()
     for _ in range(draw(st.integers(0, 4))):
         if OPTIONS[command] and draw(st.booleans()):
             argv.append(draw(st.sampled_from(OPTIONS[command])))

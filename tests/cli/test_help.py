@@ -12,7 +12,7 @@ from tests.cli.test_fuzz import COMMANDS
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_help_has_no_rest_markup(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
-        main([command, "--help"])
+        main([*command.split(), "--help"])
     text = capsys.readouterr().out
     assert exit_.value.code == 0 and text.startswith("usage: tp4 " + command)
     for markup in ("``", ":mod:`", ":func:`", ":class:`", ":data:`", ":meth:`"):

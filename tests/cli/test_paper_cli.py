@@ -13,6 +13,7 @@ import pytest
 from impl.cli import paper as paper_cli
 from impl.cli.main import main
 from impl.experiments import ExperimentTable, Row, run_jobs_cached
+from impl.experiments.runner import EXPERIMENTS
 
 TABLE = ExperimentTable("word2vec", "Wikipedia excerpt", "analogy accuracy %",
                         (Row("width 64", "finite", (2.0, 1.5), 64), Row("µP limit", "limit", (15.0, 14.0)),
@@ -37,16 +38,61 @@ def test_tables_json_and_figure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 
 @pytest.mark.parametrize("args, message", [
     (["paper", "maml", "--setting", "omniglot"], "unknown few-shot setting 'omniglot'"),
-    (["paper", "word2vec", "--setting", "digits-images"], "settings apply to maml only"),
+    (["paper", "word2vec", "--setting", "digits-images"], "unrecognized arguments: --setting"),
     (["paper", "maml", "--plot", "x.svg"], "give a path ending in .png"),
     (["paper", "maml", "--json", "/no/such/dir/x.json"], "does not exist"),
     (["paper", "glove"], "invalid choice"),
+    (["paper"], "required: EXPERIMENT"),
 ])
 def test_bad_input_is_one_line_exit_2(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(args + ["--no-cache"])
     err = capsys.readouterr().err.strip()
     assert exc.value.code == 2 and message in err and len(err.splitlines()) == 1
+
+
+def _help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[str, str]:
+    """(usage, rest) of ``tp4 ARGV --help``: the usage block, and the description and options after it."""
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--help"])
+    out = capsys.readouterr().out
+    assert exc.value.code == 0
+    usage, _, rest = out.partition("\n\n")
+    return usage, rest
+
+
+def test_each_experiment_has_its_own_help(capsys: pytest.CaptureFixture[str]) -> None:
+    """``tp4 paper maml --help`` once printed ``tp4 paper --help``: now the overview lists the experiments and each
+    experiment's help describes it (what it runs and prints) with its own options."""
+    overview = _help(["paper"], capsys)
+    helps = {name: _help(["paper", name], capsys) for name in EXPERIMENTS}
+    texts = [overview[1]] + [rest for _, rest in helps.values()]
+    assert len(set(texts)) == len(texts)  # the descriptions and options differ, not just the usage line
+    assert set(helps) == set(paper_cli.DESCRIPTIONS) == {"maml", "word2vec"}
+    assert all(name in overview[1] for name in EXPERIMENTS) and "EXPERIMENT --help" in overview[1]
+    for name, words in (("maml", ("MAML", "Table 2", "5-way 1-shot", "--setting", "paper-maml.png")),
+                        ("word2vec", ("Word2Vec", "Table 3", "analogy", "paper-word2vec.png"))):
+        usage, rest = helps[name]
+        assert usage.startswith(f"usage: tp4 paper {name} ") and all(w in rest for w in words), (name, rest)
+        assert "--profile" in rest and "--json" in rest and "--plot" in rest and "--dask" in rest
+    assert "--setting" not in helps["word2vec"][0] + helps["word2vec"][1]
+    assert "Table 3" not in helps["maml"][1] and "Table 2" not in helps["word2vec"][1]
+
+
+def test_profile_help_matches_the_profiles() -> None:
+    """The ``--profile`` help is static text (``--help`` imports no experiment): its numbers are the profiles'."""
+    from impl.experiments.maml import MAML_PROFILES
+    from impl.experiments.word2vec import W2V_PROFILES
+
+    maml = paper_cli.DESCRIPTIONS["maml"].profiles
+    for name, prof in MAML_PROFILES.items():
+        assert f"{name}{' (default)' if name == 'quick' else ''}: widths {min(prof.widths)}..{max(prof.widths)}, " \
+               f"{prof.seeds} seeds, {prof.meta_steps} meta-steps" in maml
+    w2v = paper_cli.DESCRIPTIONS["word2vec"].profiles
+    for name, wprof in W2V_PROFILES.items():
+        c = wprof.config
+        assert f"{name}{' (default)' if name == 'quick' else ''}: top {c.vocab} words, {c.epochs} epochs, widths " \
+               f"{min(wprof.widths)}..{max(wprof.widths)}, {len(wprof.seeds)} seeds" in w2v
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import pytest
 
 from impl.cli.main import main
-from impl.simulation.memory import available_bytes, format_bytes, job_bytes, memory_shortfall
+from impl.simulation import Routine
+from impl.simulation.memory import ACTIVATION_COPIES, WORK_BYTES, Need, available_bytes, format_bytes, job_bytes, \
+    memory_shortfall, run_bytes
 
 
 def test_job_bytes_counts_the_hidden_matrices_and_the_input_and_readout_weights() -> None:
@@ -20,6 +25,53 @@ def test_shortfall_names_what_is_needed_and_what_there_is() -> None:
     assert why is not None and "width 4096" in why and "L = 3" in why and "8 seeds" in why and "1.0 GiB available" in why
     assert memory_shortfall([64, 128], 2, 8, "float64", 16, 1, available=2**30) is None
     assert format_bytes(1536) == "1.5 KiB" and format_bytes(3) == "3 B"
+
+
+def test_a_need_refuses_only_what_exceeds_the_memory_available() -> None:
+    need = Need(3 * 2**30, "the thing (n = 5)", "its arrays", "a smaller n lowers it")
+    assert need.shortfall(available=2**30) == ("the thing (n = 5) needs at least 3.0 GiB for its arrays; this machine "
+                                               "has 1.0 GiB available (a smaller n lowers it)")
+    assert need.shortfall(available=4 * 2**30) is None and need.plus(2**30).shortfall(available=4 * 2**30) is None
+    assert need.plus(2**30 + 1).shortfall(available=4 * 2**30) is not None
+
+
+def test_run_bytes_counts_the_draw_buffer_decoupled_copies_and_low_rank_updates() -> None:
+    """Per seed: W₀ (job_bytes' n² terms), U, V factors of rank T·B, W¹ and W^{L+1} with their updates, activations,
+    work; M copies when decoupled; once per chunk the float32 n×n draw buffer of a float64 run with hidden matrices.
+    (Measured against the engine's tensors and peak RSS in tests/limits/test_memory.py.)"""
+    n, L, T, B, P, d = 512, 3, 4, 2, 8, 16
+    r = Routine(steps=T, batch=B, probes=P, input_dim=d, dtype="float32")
+    entries = (L - 1) * n * n + 2 * (L - 1) * T * B * n + 2 * n * (d + 1) + ACTIVATION_COPIES * L * n * (B + P)
+    work = WORK_BYTES * L * n
+    assert run_bytes(L, r, n, 1) == entries * 4 + work > job_bytes(n, L, 1, "float32", d, 1)
+    assert run_bytes(L, replace(r, decoupled=True), n, 1) == (entries + (L - 1) * n * n) * 4 + work
+    assert run_bytes(L, replace(r, dtype="float64"), n, 2) == 2 * (entries * 8 + work) + n * n * 4
+    assert run_bytes(1, replace(r, dtype="float64"), n, 1) == (2 * n * (d + 1) + ACTIVATION_COPIES * n * (B + P)) * 8 \
+        + WORK_BYTES * n
+
+
+def test_a_depth_1_network_allocates_no_square_draw_buffer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The float32 n×n buffer is for drawing hidden matrices: a depth-1 float64 network of width 3·10⁵ once asked for
+    360 GB it never touched and failed (tp4 limit mlp1 --widths 300000)."""
+    import torch
+
+    import impl.simulation.engine as engine
+    from impl.simulation.scaling import layer_scales
+    from impl.theory import mup
+
+    shapes: list[tuple[int, ...]] = []
+    real = torch.empty
+
+    def empty(*size: Any, **kw: Any) -> torch.Tensor:
+        shapes.append(tuple(size))
+        return real(*size, **kw)
+
+    monkeypatch.setattr(engine.torch, "empty", empty)
+    r = Routine(dtype="float64")
+    engine.Network(1, r, 64, [0, 1], layer_scales(mup(1), 64, 1.0))
+    assert (64, 64) not in shapes
+    engine.Network(2, r, 64, [0, 1], layer_scales(mup(2), 64, 1.0))
+    assert (64, 64) in shapes
 
 
 def test_this_machine_reports_its_memory() -> None:
