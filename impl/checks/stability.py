@@ -6,8 +6,9 @@ a₁+b₁ = 0, aₗ+bₗ = ½ (2 ≤ l ≤ L), a_{L+1}+b_{L+1} ≥ ½ (Eq. 6, Th
 2a_{L+1}+c ≥ 1 and a_{L+1}+b_{L+1}+r ≥ 1 (Eq. 8).
 
 The check: for a stable parametrization every tracked quantity is bounded (no fitted width exponent
-above +δ) after the routine's last step — or after step 1 when W^{L+1}'s own update adds, from step 2 on,
-a correction of relative order n^{-q} with 0 < q < ½ (:func:`impl.theory.readout_correction`; UP_{1/4}:
+above +δ) after the routine's last step — or after step 1 when the smaller part of W^{L+1} (its update, or
+under the lag its initialisation) adds, from step 2 on, a correction of relative order n^{-q} with 0 < q < ½
+(:func:`impl.theory.readout_correction`; UP_{1/4}:
 W₀^{L+1}Δx^L converges like C(1 − 2n^{-1/4}) and its 64…1024 slope is ≈ +0.2 though it is Θ(1), measured
 out to n = 65536: README) which tp4 does not model yet; for an unstable one, the quantity each violated condition
 governs (``Condition.governs``) grows — or, for a too-small initial scale, vanishes — at
@@ -67,8 +68,8 @@ def check_stability(p: Parametrization, routine: Routine = ROUTINE, budget: Budg
     def judge(claims: dict[str, Claim], step: int) -> Evidence:
         return confirm(p, routine, claims, step=step, budget=budget, theory=theory, sweeps=sweeps)
 
-    if c.stable:  # at the last step, unless W^{L+1}'s update adds a slow correction from step 2 on (then step 1)
-        step = routine.steps if readout_correction(theory.p) is None else min(routine.steps, feature_step(theory.p))
+    if c.stable:  # at the last step, unless a part of W^{L+1} adds a slow correction from step 2 on (then step 1)
+        step = routine.steps if readout_correction(theory.p) is None else 1
         evidence = [judge({n: Behaviour.BOUNDED for n in names}, step)]
     else:
         claims = theory_claims(theory.p, names)

@@ -28,11 +28,13 @@ gives no rate. Measurements show the rate is *not* n^{−r} (NTP: ≈ n^{−1}; 
 x₀·Δx/n is a sum of √n random-sign terms), so tp4 predicts no value there: its exponent is None
 and :func:`predicted_behaviours` says "vanishes".
 
-Under the lag, W₀^{L+1}Δx^L after t ≥ 2 steps is *not* n^{1−A−r}: from step 2 on the backward pass
-runs through ΔW^{L+1} (∝ x^L), so the later part of Δx^L is uncorrelated with W₀^{L+1} and their
-product is a random sum. Measured for a = (−½, 0, ½), b = (½, ½, 1), c = 0 at t = 2: slope −0.98
-against 1 − A − r = −½. Proposition 5.5 says only that it is not Θ(1) (A + r > 1), so tp4 predicts
-no value there (None; :func:`predicted_behaviours` says "vanishes"); at t = 1 the lagged formula holds.
+Under the lag, W₀^{L+1}Δx^L after t ≥ 2 steps is *not* n^{1−A−r} (docs/theory.md §3.5, derived there):
+with g = A − (2a_{L+1}+c) > 0, Δx^L has a part from the steps whose backward pass ran through W₀^{L+1}
+(size n^{−(r+g)}, correlated with W₀^{L+1}: a law-of-large-numbers sum, n^{1−A−r−g}) and a part driven
+through ΔW^{L+1} ∝ x^L (size n^{−r}, uncorrelated with W₀^{L+1}: a central-limit sum of n terms,
+n^{½−A−r}), so the exponent is 1 − A − r − min(g, ½). Measured at t = 3, widths 64…2048, 16 seeds
+(predicted → fitted): µP with b_{L+1} = ¾, 1, 3/2: −½ → −0.47, −1 → −0.94, −3/2 → −1.46; L = 1 with
+b₂ = ¾: −½ → −0.47; σ-gelu: −½ → −0.48; NTP with b₃ = ¾ (r = 1): −3/2 → −1.48.
 
 A zero-initialised readout (b_{L+1} = ∞, App. H.3) is the lag taken to its limit: W^{L+1}₀ = 0, so
 f₀ and W₀^{L+1}Δx^L are exactly 0 at every step, and at step 1 — the backward pass ran through
@@ -99,19 +101,21 @@ def exact_zeros(p: Parametrization, step: int | None = None) -> frozenset[str]:
 
 
 def readout_correction(p: Parametrization) -> Fraction | None:
-    """The relative order q of the finite-width correction that W^{L+1}'s own update adds from step 2 on, when it is
-    slower than the n^{-1/2} fluctuations: q = (2a_{L+1}+c) − (a_{L+1}+b_{L+1}) if 0 < q < ½ (else None).
+    """The relative order q of the finite-width correction that the smaller part of W^{L+1} adds from step 2 on,
+    when it is slower than the n^{-1/2} fluctuations: q = |(2a_{L+1}+c) − (a_{L+1}+b_{L+1})| if 0 < q < ½ (else None).
 
     From step 2 on the backward pass runs through W^{L+1}₁ = W^{L+1}₀ + ΔW^{L+1}, whose coordinates are
-    n^{-(a_{L+1}+b_{L+1})} and n^{-(2a_{L+1}+c)} (Section 3.2, App. H.3): the update is smaller by n^{-q}, so every
-    quantity after step 2 is its limit times (1 + D·n^{-q}). For 0 < q < ½ (e.g. UP_{1/4}: q = ¼) that correction
-    shifts a 64…1024 log-log slope by up to ≈ +0.2 (W₀^{L+1}Δx^L of UP_{1/4}: +0.21 at L = 1) while the limit
-    holds; tp4 does not model it yet, so such claims are decided at step 1, where it is absent.
+    n^{-(a_{L+1}+b_{L+1})} and n^{-(2a_{L+1}+c)} (Section 3.2, App. H.3): one part is smaller by n^{-q}, so every
+    quantity after step 2 is its limit times (1 + D·n^{-q}). Without the lag the smaller part is the update
+    (e.g. UP_{1/4}: q = ¼; W₀^{L+1}Δx^L of UP_{1/4} at L = 1 fits +0.21 over 64…1024 while it is Θ(1)); under the
+    lag it is W^{L+1}₀, whose step-1 share of Δxˡ is n^{-q} (µP with b_{L+1} = ¾: Δx² fits −0.11 at t = 3 while it is
+    Θ(1); L = 1 with b₂ = ¾: Δx¹ −0.22 at t = 2). For 0 < q < ½ that shifts a 64…1024 slope by up to ≈ 0.2 while the
+    limit holds; tp4 does not model it yet, so such claims are decided at step 1, where it is absent.
     """
     A = p.readout_init
     if isinstance(A, Infinity):
         return None  # W^{L+1} is its update alone from step 1 on: nothing to correct
-    q = 2 * p.a_out + p.c - A
+    q = abs(2 * p.a_out + p.c - A)
     return q if 0 < q < Fraction(1, 2) else None
 
 
@@ -150,8 +154,9 @@ def predicted_exponents(p: Parametrization, step: int | None = None) -> dict[str
         out["Wout0_delta_x"], out["delta_f"] = None, update_term
     else:
         init_term = 1 - A - r
-        lagged_later = lag_applies(p) and step != 1
-        out["Wout0_delta_x"] = None if lagged_later else init_term
+        if lag_applies(p) and step != 1:  # the LLN part of the lagged steps, or the CLT part of the rest
+            init_term -= min(A - (2 * p.a_out + p.c), Fraction(1, 2))
+        out["Wout0_delta_x"] = init_term
         # under the lag init_term < update_term, so the update term sets delta_f either way
         out["delta_f"] = max(update_term, init_term)
     for k in exact_zeros(p, step):
@@ -194,7 +199,7 @@ def predicted_behaviours(p: Parametrization, step: int | None = None) -> dict[st
         if k in zeros:
             result[k] = Behaviour.ZERO
         elif e is None:
-            result[k] = Behaviour.VANISHES if k.startswith(("delta_kernel", "Wout0_delta_x")) else None
+            result[k] = Behaviour.VANISHES if k.startswith("delta_kernel") else None
         else:
             result[k] = Behaviour.THETA1 if e == 0 else (Behaviour.VANISHES if e < 0 else Behaviour.GROWS)
     return result

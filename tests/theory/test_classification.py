@@ -14,6 +14,7 @@ from impl.theory import (
     classify,
     lag_applies,
     min_stable_c,
+    parse_spec,
     predicted_exponents,
     presets,
     quantity_names,
@@ -71,12 +72,29 @@ def test_one_step_lag_when_output_init_is_smaller_than_its_update() -> None:
         predicted_exponents(p, step=0)
 
 
+@pytest.mark.parametrize(("spec", "first", "later"), [
+    ("a=-1/2,0,1/2;b=1/2,1/2,3/4;c=0", F(-1, 2), F(-1, 2)),  # g = ¼: the LLN part of step 1 leads
+    ("a=-1/2,0,1/2;b=1/2,1/2,1;c=0", F(-1), F(-1)),          # g = ½: both parts n^-1
+    ("a=-1/2,0,1/2;b=1/2,1/2,3/2;c=0", F(-2), F(-3, 2)),     # g = 1: the CLT part leads
+    ("a=0,1/2,1/2;b=0,0,3/4;c=0", F(-3, 2), F(-3, 2)),       # kernel regime, r = 1
+])
+def test_lagged_init_readout_term_after_step_two(spec: str, first: F, later: F) -> None:
+    """W₀^{L+1}Δx^L under the lag (docs/theory.md §3.5): n^{1−A−r−g} at t = 1 and n^{1−A−r−min(g, ½)} from t = 2
+    (an LLN sum over the part of Δx^L that the W₀^{L+1}-driven steps made, a CLT sum over the rest); measured
+    at t = 3 over 64…2048: −0.47, −0.94, −1.46, −1.48 for the four rows."""
+    p = parse_spec(spec)
+    assert lag_applies(p)
+    assert predicted_exponents(p, step=1)["Wout0_delta_x"] == first
+    assert predicted_exponents(p)["Wout0_delta_x"] == later
+
+
 def test_readout_correction_is_the_gap_between_the_readout_update_and_its_init() -> None:
-    """q = (2a_{L+1}+c) − (a_{L+1}+b_{L+1}), named only when 0 < q < ½ (slower than the n^{-1/2} noise)."""
+    """q = |(2a_{L+1}+c) − (a_{L+1}+b_{L+1})|, named only when 0 < q < ½ (slower than the n^{-1/2} noise)."""
     assert readout_correction(presets.up(F(1, 4), 2)) == F(1, 4)
     assert readout_correction(presets.mup(2)) is None  # q = 0: the readout update is as large as its init
     assert readout_correction(presets.ntp(2)) is None  # q = ½: as fast as the fluctuations
-    assert readout_correction(Parametrization.of(["-1/2", 0, "1/2"], ["1/2", "1/2", 1], 0)) is None  # lag: q < 0
+    assert readout_correction(Parametrization.of(["-1/2", 0, "1/2"], ["1/2", "1/2", 1], 0)) is None  # lag, q = ½
+    assert readout_correction(Parametrization.of(["-1/2", 0, "1/2"], ["1/2", "1/2", "3/4"], 0)) == F(1, 4)  # lag, q = ¼
 
 
 @given(st.integers(1, 4), lattice(F(0), F(1, 2), F(1, 8)))
