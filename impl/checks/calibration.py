@@ -46,7 +46,7 @@ from impl.checks.results import CheckResult
 from impl.checks.theory import Theory
 from impl.measurement import OutcomeCounts, Verdict, code_version, decide
 from impl.simulation import Routine, one_thread, simulate
-from impl.theory import Parametrization, parse_spec
+from impl.theory import Parametrization, parse_spec, predicted_exponents
 
 __all__ = ["Case", "CASES", "PERTURBATIONS", "routine_for", "run_case", "calibrate", "calibrated_code", "summarize",
            "format_table", "CheckRates"]
@@ -117,8 +117,10 @@ def routine_for(case: Case, run: int) -> Routine:
 
 
 def calibrated_code() -> str:
-    """A digest of the code a calibration record depends on: the checks, the engine, the decisions."""
-    return code_version(stability.check_stability) + code_version(simulate) + code_version(decide)
+    """A digest of the code a calibration record depends on: the theory, the checks, the engine, the decisions
+    (every ``.py`` file of those packages, :func:`impl.measurement.code_version`)."""
+    return (code_version(predicted_exponents) + code_version(stability.check_stability) + code_version(simulate)
+            + code_version(decide))
 
 
 def _outcome(result: CheckResult, perturbed: bool) -> str:
