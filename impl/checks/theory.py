@@ -6,7 +6,7 @@ the theory is p's own (:func:`impl.theory.predicted_exponents` / ``predicted_beh
 ``against=q`` it is q's (``tp4 check p --against q``: "does mine behave like µP?"); and for negative
 controls and calibration it can be made deliberately wrong — every exponent claim moved by
 ``offset``, with ``flip`` every behaviour claim replaced by its opposite (Θ(1) ↔ vanishes,
-grows ↔ bounded), or single claims replaced (``overrides``: e.g. one layer's rate off by ¼ among right
+grows ↔ bounded, exactly 0 → Θ(1)), or single claims replaced (``overrides``: e.g. one layer's rate off by ¼ among right
 ones). A check that still agrees under a wrong theory cannot detect that mistake.
 """
 
@@ -24,6 +24,7 @@ __all__ = ["Theory", "OPPOSITE", "theory_of"]
 OPPOSITE: dict[Behaviour, Behaviour] = {
     Behaviour.THETA1: Behaviour.VANISHES, Behaviour.VANISHES: Behaviour.THETA1,
     Behaviour.GROWS: Behaviour.BOUNDED, Behaviour.BOUNDED: Behaviour.GROWS,
+    Behaviour.ZERO: Behaviour.THETA1,  # "exactly 0" flipped: a nonzero Θ(1) size
 }
 
 
