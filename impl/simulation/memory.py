@@ -26,11 +26,13 @@ __all__ = ["Need", "job_bytes", "run_bytes", "available_bytes", "format_bytes", 
 
 ITEMSIZE = {"float32": 4, "float64": 8}
 
-ACTIVATION_COPIES = 10
+ACTIVATION_COPIES = 13
 """Copies of each hidden layer's (batch + probes) × n activations a seed holds at the engine's peak (h, x, φ′,
-their changes from t = 0, the backward vectors …); with :data:`WORK_BYTES` measured, not derived: peak RSS of
-depth-1 runs, width 10⁶, 2 seeds, P = 2, 8, 32 probes, batch 1 and 8, float32 and float64 — :func:`run_bytes`
-is within 15 % of every one (e.g. float64, P = 8: 818 bytes per unit and seed measured, 816 modelled)."""
+their changes from t = 0, the backward vectors …); with :data:`WORK_BYTES` measured, not derived: the peak RSS of
+depth-1 runs above the RSS they start from (VmHWM after resetting it; the increase of ``ru_maxrss`` used first
+misses whatever the imports had peaked at), 2 seeds, float64, P = 8: 940, 1045 and 752 bytes per unit and seed at
+widths 10⁵, 3·10⁵ and 10⁶ (the allocator's behaviour changes with size); modelled 1032, so the estimate errs high
+(0.99–1.37×), never more than 1 % low."""
 WORK_BYTES = 64
 """float64 work vectors of the recording (overflow-safe RMS sizes) per unit, seed and hidden layer (measured)."""
 
