@@ -67,9 +67,6 @@ class Infinity:
 
     __rmul__ = __mul__
 
-    def __truediv__(self, k: Fraction | int) -> "Infinity":
-        return self * (1 / Fraction(k))
-
     def _key(self, other: object) -> tuple[int, int] | None:
         if isinstance(other, Infinity):
             return self.sign, other.sign
