@@ -88,7 +88,7 @@ def _fixes(k: LayerKnobs, da: Fraction, b_new: Exponent, name: str) -> tuple[str
         out.append(f"multiplier {_power(k.alpha)}; {name} needs {_power(k.alpha + da)}")
     if da == 0:
         out.append(f"init std {_power(k.beta)}; {name} needs {_power(beta_new)}")
-    if not same_b and not isinstance(b_new, Infinity) and not isinstance(k.b, Infinity) and da == k.b - b_new:
+    if not same_b and da == k.b - b_new:  # one infinite b makes the difference ±∞, never Δa
         out.append(f"learning rate {_power(k.gamma)}; {name} needs {_power(k.gamma + 2 * da)}")
     if not out:
         out.append(f"multiplier {_power(k.alpha)} and init std {_power(k.beta)}; {name} needs "

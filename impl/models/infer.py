@@ -66,13 +66,17 @@ class LayerKnobs:
 @dataclass(frozen=True)
 class Inference:
     """What tp4 inferred: per layer knobs, the widths used, the canonical abc-parametrization (None when the
-    optimizer is not plain SGD: ``why_none`` says so), and the optimizer note."""
+    optimizer is not plain SGD), and the optimizer note saying why not (empty for plain SGD)."""
 
     layers: tuple[LayerKnobs, ...]
     widths: tuple[int, ...]
     parametrization: Parametrization | None
     optimizer_note: str
-    why_none: str
+
+    @property
+    def why_none(self) -> str:
+        """Why there is no parametrization (empty when there is one): the optimizer is not plain SGD."""
+        return self.optimizer_note
 
     def table(self) -> str:
         """One row per layer: multiplier, init std, learning rate exponents and the (a, b) they give."""
@@ -162,4 +166,4 @@ def infer_parametrization(target: Target, structure: Structure, widths: Sequence
     if zero:
         raise ModelError(f"{zero[0]} is initialised at zero: tp4's theory allows a zero init (b = inf) for the readout only")
     p = None if note else Parametrization.of([k.a or 0 for k in layers], [0 if k.b is None else k.b for k in layers], 0)
-    return Inference(tuple(layers), widths, p, note, note)
+    return Inference(tuple(layers), widths, p, note)
