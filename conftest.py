@@ -15,9 +15,12 @@ plugin (:mod:`impl.pytest_plugin`), which any project gets with ``pip install tp
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from hypothesis import HealthCheck, settings
 
-from theorem_checks.suite import PROFILE
+from theorem_checks.suite import BUDGET, CLAIMS_DECIDED, PROFILE
 
 _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("dev", max_examples=10, **_COMMON)
@@ -27,4 +30,29 @@ settings.load_profile(PROFILE)
 
 
 def pytest_report_header() -> str:
-    return f"tp4 suite: hypothesis profile {PROFILE!r}"
+    return (f"tp4 suite: hypothesis profile {PROFILE!r}; family α {BUDGET.family_alpha:g} split over at most "
+            f"{BUDGET.decisions} claims")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist controller: add a worker's count of decided claims to the session's."""
+    stash = node.config.stash
+    stash[CLAIMS_DECIDED] = stash.get(CLAIMS_DECIDED, 0) + int(node.workeroutput.get("tp4_claims", 0))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A worker reports its count; the controller (or a run without xdist) fails the session when the
+    suite decided more claims than its α was split over (``theorem_checks/suite.py``)."""
+    claims = session.config.stash.get(CLAIMS_DECIDED, 0)
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["tp4_claims"] = claims
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    line = f"tp4 suite: {claims} claims decided; α was split over {BUDGET.decisions}"
+    if claims > BUDGET.decisions:
+        line += " — more than planned, so the family-wise false-alarm bound does not hold: raise SUITE_CLAIMS"
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if reporter is not None and claims:
+        reporter.ensure_newline()
+        reporter.write_line(line)

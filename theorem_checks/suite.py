@@ -5,11 +5,19 @@ The profile comes from ``HYPOTHESIS_PROFILE`` (or ``ci`` when ``CI`` is set, els
 name the root ``conftest.py`` loads into hypothesis; its :class:`impl.checks.Budget` gives the widths,
 seeds, retries and examples of every finite-width check. Sweeps are cached under
 :func:`impl.measurement.default_cache_dir` (``TP4_CACHE_DIR``), so reruns are fast.
+
+The suite's family (:data:`SUITE_CLAIMS`): every check of every test draws its α from one split of the
+family α over the claims the whole suite may decide. A suite cannot count them before it runs, so the
+count is stated here — measured, with headroom — and verified afterwards: each theorem-suite test runs
+inside :func:`impl.checks.tally_claims` (``theorem_checks/conftest.py``), the root ``conftest.py`` sums
+the tallies over xdist workers, and a session that decided more claims than :data:`SUITE_CLAIMS` fails,
+since its false-alarm bound would not hold.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Callable, TypeVar
 
 import pytest
@@ -19,12 +27,18 @@ from hypothesis import strategies as st
 from impl.checks import BUDGETS, Sweeps
 from impl.measurement import default_cache_dir
 
-__all__ = ["PROFILE", "BUDGET", "SWEEPS", "finite_settings", "EXACT_EXAMPLE_FACTOR", "exact_settings",
+__all__ = ["PROFILE", "SUITE_CLAIMS", "CLAIMS_DECIDED", "BUDGET", "SWEEPS", "finite_settings", "EXACT_EXAMPLE_FACTOR", "exact_settings",
            "holds_for_all", "assert_check_fails"]
 
 T = TypeVar("T")
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
-BUDGET = BUDGETS.get(PROFILE, BUDGETS["dev"])
+SUITE_CLAIMS: dict[str, int] = {"dev": 300, "ci": 400, "nightly": 1500}
+"""The most claims one run of the whole suite decides, per profile (module docstring): measured 241 at dev
+(2026-12-07); nightly (12 examples per finite-width test against ci's 3, not measured here) is an estimate
+the end-of-session check guards."""
+CLAIMS_DECIDED = pytest.StashKey[int]()
+"""Where a pytest session keeps the count of claims its theorem-suite tests decided."""
+BUDGET = replace(BUDGETS.get(PROFILE, BUDGETS["dev"]), decisions=SUITE_CLAIMS.get(PROFILE, SUITE_CLAIMS["dev"]))
 SWEEPS = Sweeps(cache_dir=default_cache_dir())
 EXACT_EXAMPLE_FACTOR = 15
 """Exact (theory-level) properties are cheap: they run this many times the profile's ``max_examples``."""

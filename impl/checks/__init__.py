@@ -26,7 +26,8 @@ module                         statement                                       f
 pytest plugin). The budget (:mod:`.budget`) is an argument, never read from the environment;
 escalation with more seeds and the error-rate bookkeeping live in :mod:`.evidence`; deliberately wrong
 theories for negative controls and ``against=`` in :mod:`.theory`; per-check calibration in
-:mod:`.calibration`. No pytest, no module-level state.
+:mod:`.calibration`; the claims a run decided, for a suite that verifies its α split, in :mod:`.tally`.
+No pytest, and no module-level state but the context-local tallies of :mod:`.tally`.
 """
 
 from impl.checks.budget import BUDGETS, PROFILES, Budget, budget_for, default_profile
@@ -65,6 +66,7 @@ from impl.checks.results import CheckResult, ClaimResult
 from impl.checks.stability import check_stability
 from impl.checks.symmetry import check_symmetry
 from impl.checks.theory import Theory
+from impl.checks.tally import ClaimTally, tally_claims
 from impl.checks.uniform import check_uniform_parametrization
 
 __all__ = [
@@ -99,6 +101,8 @@ __all__ = [
     "check_stability",
     "check_symmetry",
     "check_uniform_parametrization",
+    "ClaimTally",
+    "tally_claims",
     "confirm",
     "escalate",
     "default_profile",

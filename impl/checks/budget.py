@@ -2,26 +2,37 @@
 
 A budget is an argument of every check — never read from the environment or from hypothesis: the
 widths of every sweep, the network seeds of a first attempt, how many times an undecided claim is
-retried with twice the seeds, the hypothesis examples a suite draws per finite-width check, and the
-error-rate bookkeeping: every decision's interval has level 1 − α with α = ``family_alpha`` split
-(Bonferroni, :func:`impl.measurement.per_check_alpha`) over ``decisions``, the number of decisions
-one run may make. A decision on correct theory is a false ``disagree`` with probability ≤ α/2
-(:mod:`impl.measurement.decision`), so a run raises any false alarm with probability ≤ ``family_alpha``/2
-— *if* ``decisions`` counts them all. :func:`impl.checks.planned_decisions` counts every claim of every
-statement at every attempt, and ``tp4 check``, :func:`~impl.checks.check_parametrization`, the plugin's
-collected checks and ``tp4 report`` split α over that count. The profiles' own ``decisions`` (120, 160,
-600) are the nominal family of one run of this project's theorem suite, where each finite-width test
-draws a few examples: a round number, not a count of every claim at every retry (which is larger), so
-the suite's family-wise bound is nominal; the per-check false-alarm rates are measured instead
-(``tp4 calibrate-checks``).
-"""
+retried with twice the seeds, the hypothesis examples a suite draws per finite-width check, the
+margin δ of every decision, and the error-rate bookkeeping.
 
+Error rates. ``decisions`` is the number of *claims* one run may decide; each claim's share of the
+family α is α_claim = ``family_alpha``/``decisions`` (Bonferroni, :func:`impl.measurement.per_check_alpha`).
+A claim decided again after a retry is a new decision on new data, so its α_claim is *spent* over the
+attempts (:meth:`Budget.alpha_at`): attempt k of R retries decides at level 1 − α_claim·w_k with
+w = ½, ¼, …, 2^{−R}, 2^{−R} (Σ w = 1). A decision on correct theory is a false ``disagree`` with
+probability ≤ α/2 (:mod:`impl.measurement.decision`), so by the union bound over attempts a claim raises
+a false alarm with probability ≤ α_claim/2 however many retries it takes, and a run with at most
+``decisions`` claims raises one with probability ≤ ``family_alpha``/2.
+
+Margins. ``margin`` is the δ of quantities averaged over a layer's coordinates (updates, features, f₀),
+``scalar_margin`` that of the seed-averaged scalars (the output's terms, the feature-kernel change, the
+η-nonlinearity; :func:`impl.measurement.decide_quantity`). A decision is only as fine as δ: claims ¼ apart
+are separated by δ < ⅛ (dev and ci: 0.15 for both — their widths 64…1024 leave biases up to ≈0.1), claims
+⅛ apart only by δ < 1/16. Measured at nightly's widths 128…4096 (32 seeds, 16 random stable draws), the
+coordinate-averaged slopes sat within 0.054 of the exact exponent (median 0.007, none beyond 3.5 standard
+errors), so nightly's ``margin`` is 1/16; the scalars' slopes were up to 0.15 off beyond their noise (a
+second-order deterministic part under an n^{-1/2} correction), so ``scalar_margin`` stays 0.15 and a
+nightly run resolves a ⅛ step only through the coordinate-averaged claims it changes. :func:`impl.checks.planned_decisions`
+counts every claim of every statement; ``tp4 check``, :func:`~impl.checks.check_parametrization`, the
+plugin's collected checks and ``tp4 report`` split α over that count, and the theorem suite over its own
+(``theorem_checks/suite.py``, which also verifies at the end of a session that it did not make more).
+"""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 
-from impl.measurement import per_check_alpha
+from impl.measurement import DEFAULT_MARGIN, per_check_alpha
 
 __all__ = ["Budget", "BUDGETS", "PROFILES", "budget_for", "default_profile"]
 
@@ -43,20 +54,32 @@ class Budget:
     examples: int
     decisions: int
     family_alpha: float = 0.05
+    margin: float = DEFAULT_MARGIN
+    scalar_margin: float = DEFAULT_MARGIN
     lr_widths: tuple[int, ...] = (64, 128, 256, 512, 1024)
     lr_seeds: int = 8
 
     def __post_init__(self) -> None:
         if len(set(self.widths)) < 2 or min(self.widths) < 1:
             raise ValueError(f"a budget needs at least two distinct positive widths, got {self.widths}")
+        if not (0 < self.margin < 1 and 0 < self.scalar_margin < 1):
+            raise ValueError(f"budget {self.profile!r}: the margins δ must lie in (0, 1), got {self.margin}, "
+                             f"{self.scalar_margin}")
         if self.seeds < 2 or self.retries < 0 or self.examples < 1 or self.decisions < 1 or self.lr_seeds < 2:
             raise ValueError(f"budget {self.profile!r}: seeds ≥ 2, retries ≥ 0, examples ≥ 1, decisions ≥ 1, "
                              f"lr_seeds ≥ 2 required")
 
     @property
     def alpha(self) -> float:
-        """The per-decision α (each interval's level is 1 − α)."""
+        """α_claim, one claim's share of the family α (spent over its attempts: :meth:`alpha_at`)."""
         return per_check_alpha(self.family_alpha, self.decisions)
+
+    def alpha_at(self, attempt: int) -> float:
+        """The α of attempt ``attempt`` (0, 1, …, ``retries``) of a claim: α_claim·2^{−(k+1)}, the last
+        attempt 2^{−retries}, so a claim's attempts together spend α_claim (module docstring)."""
+        if not 0 <= attempt <= self.retries:
+            raise ValueError(f"attempt must lie in 0…{self.retries}, got {attempt}")
+        return self.alpha * 2.0 ** -(attempt + (attempt < self.retries))
 
     def seeds_at(self, attempt: int, first: int | None = None) -> int:
         """Seeds of attempt 0, 1, …: ``first`` (default :attr:`seeds`) doubled per retry."""
@@ -65,13 +88,14 @@ class Budget:
 
 
 BUDGETS: dict[str, Budget] = {
-    "dev": Budget("dev", (64, 128, 256, 512, 1024), seeds=16, retries=4, examples=2, decisions=120),
-    "ci": Budget("ci", (64, 128, 256, 512, 1024), seeds=16, retries=4, examples=3, decisions=160),
+    "dev": Budget("dev", (64, 128, 256, 512, 1024), seeds=16, retries=5, examples=2, decisions=120),
+    "ci": Budget("ci", (64, 128, 256, 512, 1024), seeds=16, retries=5, examples=3, decisions=160),
     "nightly": Budget("nightly", (128, 256, 512, 1024, 2048, 4096), seeds=32, retries=4, examples=12, decisions=600,
-                      lr_widths=(128, 256, 512, 1024, 2048, 4096)),
+                      margin=1 / 16, lr_widths=(128, 256, 512, 1024, 2048, 4096)),
 }
-"""Per profile. Most claims are decided at the first attempt; the retries (16 → 256 seeds at dev and ci)
-are for Θ(1) claims of quantities with a weak deterministic part — second-order ones, σ-gelu's sharp
+"""Per profile. Most claims are decided at the first attempt; the retries (16 → 512 seeds at dev and ci: the
+fifth doubling was added when α became honest — a σ-gelu feature-kernel change stayed undecided at 256 seeds
+with the interval of a 400-claim family) are for Θ(1) claims of quantities with a weak deterministic part — second-order ones, σ-gelu's sharp
 kink — whose seed-averaged size needs many seeds for an interval inside ±δ (:mod:`impl.checks.evidence`)."""
 
 

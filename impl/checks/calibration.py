@@ -7,8 +7,8 @@ Each run is judged against
 
 * the **correct** theory — ``disagree`` is a *false alarm*; ``undecided`` after the retries fails the
   suite too (never a pass), so it is counted apart;
-* **wrong** theories (:class:`~impl.checks.Theory`): every exponent claim off by ±1/4 or ±1/2, or every
-  behaviour claim flipped (Θ(1) ↔ vanishes, grows ↔ bounded). The *power* is the rate at which the
+* **wrong** theories (:class:`~impl.checks.Theory`): every exponent claim off by ±1/8, ±1/4 or ±1/2, only
+  the last exponent claim off by ±1/4 (a single wrong layer among right ones), or every behaviour claim flipped (Θ(1) ↔ vanishes, grows ↔ bounded). The *power* is the rate at which the
   check then does not agree (disagrees, or stays undecided); a wrong theory that agrees is a miss. A
   perturbation that changes none of a case's claims is ``n/a``.
 
@@ -51,17 +51,19 @@ from impl.theory import Parametrization, parse_spec, predicted_exponents
 __all__ = ["Case", "CASES", "PERTURBATIONS", "routine_for", "run_case", "calibrate", "calibrated_code", "summarize",
            "format_table", "CheckRates"]
 
-PERTURBATIONS: dict[str, tuple[Fraction, bool]] = {
-    "correct": (Fraction(0), False),
-    "+1/8": (Fraction(1, 8), False),
-    "-1/8": (Fraction(-1, 8), False),
-    "+1/4": (Fraction(1, 4), False),
-    "-1/4": (Fraction(-1, 4), False),
-    "+1/2": (Fraction(1, 2), False),
-    "-1/2": (Fraction(-1, 2), False),
-    "flipped": (Fraction(0), True),
+PERTURBATIONS: dict[str, tuple[Fraction, bool, bool]] = {
+    "correct": (Fraction(0), False, False),
+    "+1/8": (Fraction(1, 8), False, False),
+    "-1/8": (Fraction(-1, 8), False, False),
+    "+1/4": (Fraction(1, 4), False, False),
+    "-1/4": (Fraction(-1, 4), False, False),
+    "+1/2": (Fraction(1, 2), False, False),
+    "-1/2": (Fraction(-1, 2), False, False),
+    "one +1/4": (Fraction(1, 4), False, True),
+    "one -1/4": (Fraction(-1, 4), False, True),
+    "flipped": (Fraction(0), True, False),
 }
-"""name → (exponent offset, flip behaviours)."""
+"""name → (exponent offset, flip behaviours, offset on one claim only: a single wrong layer among right ones)."""
 CheckFn = Callable[..., CheckResult]
 
 
@@ -136,8 +138,8 @@ def run_case(case: Case, run: int, profile: "str | Budget" = "ci", cache_dir: st
     sweeps = Sweeps(cache_dir=cache_dir)
     outcomes = {}
     with one_thread():
-        for name, (offset, flip) in PERTURBATIONS.items():
-            theory = Theory(case.p, offset=offset, flip=flip)
+        for name, (offset, flip, single) in PERTURBATIONS.items():
+            theory = Theory(case.p, offset=offset, flip=flip, single=single)
             result = case.check(case.p, routine, budget, against=theory, sweeps=sweeps)
             outcomes[name] = _outcome(result, name != "correct")
     return {"statement": case.statement, "case": case.label, "run": run, "spec": case.p.spec(), "routine": repr(routine),

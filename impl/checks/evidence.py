@@ -5,8 +5,9 @@ budget's widths and decides each claim (:func:`impl.measurement.decide`, level 1
 budget's α). A claim that disagrees settles the statement at once; while a claim stays undecided the
 sweep is repeated with twice the seeds (the first seeds come from the job cache), up to
 ``budget.retries`` times; still undecided after the last attempt it is reported ``undecided`` with its
-reason — never a pass. Every decision of every attempt is counted (``Evidence.decisions``), so a
-run's family of decisions, retries included, is known (:mod:`impl.checks.budget`).
+reason — never a pass. Attempt k decides at the budget's α_claim·2^{−(k+1)} (:meth:`Budget.alpha_at`),
+so a claim's attempts together spend its share of the run's α; every decision of every attempt is
+counted (``Evidence.decisions``).
 
 Each claim is decided by :func:`impl.measurement.decide_quantity`: vectors on each seed's RMS
 coordinate, fitted by the RMS over seeds; the scalars whose limit is deterministic given the data
@@ -37,6 +38,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from impl.checks.budget import Budget
 from impl.checks.results import CheckResult, ClaimResult, claim_result, combine_reason
+from impl.checks.tally import record_claims
 from impl.checks.theory import Theory
 from impl.measurement import Claim, SweepResult, Verdict, code_version, decide_quantity, run_sweep
 from impl.measurement.cache import canonical
@@ -152,12 +154,14 @@ def escalate(measure: Callable[[int], SweepResult], claims: Mapping[str, Claim],
         result = measure(n)
         attempts += 1
         rows = tuple(
-            claim_result(name, step, decide_quantity(result, name, step, claim, alpha=budget.alpha), n)
+            claim_result(name, step, decide_quantity(result, name, step, claim, alpha=budget.alpha_at(attempt),
+                                                 margin=budget.margin, scalar_margin=budget.scalar_margin), n)
             for name, claim in claims.items())
         decisions += len(rows)
         verdict = Verdict.combine([r.verdict for r in rows])
         if verdict is not Verdict.UNDECIDED:
             break
+    record_claims(len(rows), decisions)
     reason = combine_reason(rows, verdict)
     if verdict is Verdict.UNDECIDED:
         reason = f"still undecided with {rows[0].seeds} seeds after {attempts} attempt(s): {reason}"

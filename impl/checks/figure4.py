@@ -37,6 +37,7 @@ import numpy as np
 from impl.checks.budget import BUDGETS, Budget
 from impl.checks.evidence import Statement
 from impl.checks.results import CheckResult, ClaimResult, combine_reason
+from impl.checks.tally import record_claims
 from impl.limits.archs import LimitResult
 from impl.limits.figure4 import Figure4Panel, Figure4Settings, figure4_data
 from impl.measurement import BlowUp, ConfidenceInterval, Verdict, fit_exponent
@@ -67,6 +68,7 @@ def check_figure4_panel(panel: Figure4Panel, budget: Budget = BUDGETS["dev"], *,
     if limit is not None:
         panel = panel.against(limit)
     fit = fit_exponent(panel.widths, panel.deviation, alpha=budget.alpha)
+    record_claims(1, 1)
     rms = ", ".join(f"n={w}: {d:.4f}" for w, d in zip(panel.widths, panel.deviation_rms))
     if isinstance(fit, BlowUp):
         trend, why, slope, ci = Verdict.DISAGREE, fit.describe(), np.nan, ConfidenceInterval(np.nan, np.nan)

@@ -69,12 +69,11 @@ def statement_routine(key: str, phi: str, base: Routine | None = None) -> Routin
 
 
 def planned_decisions(depths: Iterable[int], budget: Budget, statements: Sequence[str] | None = None) -> int:
-    """The most decisions a run may make — every claim of every statement (``Statement.max_claims``) for
-    each parametrization depth (one entry per parametrization and φ), at every attempt, retries
-    included: the family over which a run's α is split (:attr:`Budget.alpha`)."""
+    """The most claims a run may decide — every claim of every statement (``Statement.max_claims``) for
+    each parametrization depth (one entry per parametrization and φ): the family over which a run's α is
+    split (:attr:`Budget.alpha`); each claim spends its share over its attempts (:meth:`Budget.alpha_at`)."""
     keys = list(STATEMENTS) if statements is None else list(statements)
-    per_attempt = sum(STATEMENTS[k][0].max_claims(depth) for depth in depths for k in keys)
-    return max(1, per_attempt * (budget.retries + 1))
+    return max(1, sum(STATEMENTS[k][0].max_claims(depth) for depth in depths for k in keys))
 
 
 class TheoryMismatch(AssertionError):

@@ -7,7 +7,8 @@ the theory is p's own (:func:`impl.theory.predicted_exponents` / ``predicted_beh
 controls and calibration it can be made deliberately wrong — every exponent claim moved by
 ``offset``, with ``flip`` every behaviour claim replaced by its opposite (Θ(1) ↔ vanishes,
 grows ↔ bounded, exactly 0 → Θ(1)), or single claims replaced (``overrides``: e.g. one layer's rate off by ¼ among right
-ones). A check that still agrees under a wrong theory cannot detect that mistake.
+ones; ``single``: the offset moves only the last exponent claim a check decides — the deepest layer's, or the
+output's — and leaves the others right). A check that still agrees under a wrong theory cannot detect that mistake.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Theory:
     offset: Fraction = Fraction(0)
     flip: bool = False
     overrides: Mapping[str, Claim] = field(default_factory=dict)
+    single: bool = False
 
     @property
     def exact(self) -> bool:
@@ -50,20 +52,22 @@ class Theory:
     def perturb(self, claims: Mapping[str, Claim]) -> dict[str, Claim]:
         """``claims`` as this theory states them: overridden, exponents moved by ``offset``, behaviours flipped."""
         out: dict[str, Claim] = {}
+        moved = [k for k, c in claims.items() if k not in self.overrides and not isinstance(c, Behaviour)]
         for name, claim in claims.items():
             if name in self.overrides:
                 out[name] = self.overrides[name]
             elif isinstance(claim, Behaviour):
                 out[name] = OPPOSITE[claim] if self.flip else claim
             else:
-                out[name] = claim + self.offset
+                out[name] = claim + self.offset if not self.single or name == moved[-1] else claim
         return out
 
     def describe(self) -> str:
         base = self.p.name or self.p.spec()
         if self.exact:
             return base
-        parts = ([f"exponents {'+' if self.offset > 0 else ''}{self.offset}"] if self.offset else []) + (
+        which = "the last exponent" if self.single else "exponents"
+        parts = ([f"{which} {'+' if self.offset > 0 else ''}{self.offset}"] if self.offset else []) + (
             ["behaviours flipped"] if self.flip else []) + [f"{k} ~ {v}" for k, v in self.overrides.items()]
         return f"{base} ({', '.join(parts)})"
 

@@ -102,7 +102,7 @@ def _budget(profile: "str | Budget | None", widths: Sequence[int] | None, seeds:
 
 
 def _with_alpha(budget: Budget, decisions: int, given: "str | Budget | None") -> Budget:
-    """α split over the decisions this run may make (a Budget given as such is used as it is)."""
+    """α split over the claims this run may decide (a Budget given as such is used as it is)."""
     return budget if isinstance(given, Budget) else replace(budget, decisions=max(1, decisions))
 
 
@@ -185,7 +185,7 @@ def check_model(
             return ModelCheck(target.name, structure, inferred, results, diagnose(inferred, q), budget.profile,
                               expectation=found.expectation)
         init, trained = desiderata_claims(sized, zero)
-        judged = _with_alpha(budget, (len(init) + len(trained)) * (budget.retries + 1), profile)
+        judged = _with_alpha(budget, len(init) + len(trained), profile)
         result = replace(check_desiderata(target, structure, routine, judged, sweeps), phi="model")
         if log is not None:
             log(result)

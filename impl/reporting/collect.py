@@ -86,7 +86,8 @@ def collect_spec(p: Parametrization, key: str, profile: Profile, routine: Routin
         results.append(result)
     seeds = max((c.seeds for r in results if r.statement in _MAIN for c in r.claims), default=budget.seeds)
     sweep = sweeps.run(p, routine, budget.widths, seeds)
-    analyses = {t: analyze(sweep, p, step=t, margin=DEFAULT_MARGIN, alpha=budget.alpha) for t in range(sweep.steps + 1)}
+    analyses = {t: analyze(sweep, p, step=t, margin=budget.margin, scalar_margin=budget.scalar_margin,
+                            alpha=budget.alpha) for t in range(sweep.steps + 1)}
     lr = _max_lr(p, results[list(STATEMENTS).index("max_lr")], routine, budget, sweeps) if max_lr else None
     c = classify(p)
     name = DISPLAY.get(p.name or "", (p.name or p.spec()).replace("up:", "UP_"))
@@ -136,15 +137,15 @@ def collect_report(profile: Profile, user_specs: Sequence[Parametrization] = (),
                    presets: bool = True, log: Callable[[str], None] = lambda line: None) -> Report:
     """Run the profile's suite (if ``presets``) plus ``user_specs``; ``log`` receives one progress line per step.
 
-    Each decision's α is the profile's family α split over every decision the report may make, retries
-    included (:func:`impl.checks.planned_decisions`), so the chance of any false ``disagree`` in the whole
-    report is ≤ family α / 2."""
+    Each claim's α is the profile's family α split over every claim the report may decide
+    (:func:`impl.checks.planned_decisions`), spent over the claim's retries (:meth:`Budget.alpha_at`), so
+    the chance of any false ``disagree`` in the whole report is ≤ family α / 2."""
     specs = [preset(n, d) for n, d in profile.presets] if presets else []
     specs += list(user_specs)
     lr_set = set(profile.lr_presets) if presets else set()
     fig4 = profile.figure4 if presets else None
     keys = [k for k in STATEMENTS if k != "max_lr"]
-    n = planned_decisions([p.depth for p in specs], profile.budget, keys) + len(lr_set) * (profile.budget.retries + 1)
+    n = planned_decisions([p.depth for p in specs], profile.budget, keys) + len(lr_set)
     budget = replace(profile.budget, decisions=n)
     routine = replace(ROUTINE, device=device)
     sweeps = Sweeps(cache_dir=cache_dir, executor=executor, progress=progress)
@@ -166,7 +167,7 @@ def collect_report(profile: Profile, user_specs: Sequence[Parametrization] = (),
     paper = _paper(profile.paper, cache_dir, paper_executor, log) if presets and profile.paper else None
     settings = {"widths": budget.widths, "seeds": budget.seeds, "retries": budget.retries, "steps": routine.steps,
                 "routine": routine, "lr_routine": lr_routine(routine), "lr_widths": budget.lr_widths,
-                "lr_seeds": budget.lr_seeds, "margin": DEFAULT_MARGIN, "family_alpha": budget.family_alpha,
+                "lr_seeds": budget.lr_seeds, "margin": budget.margin, "scalar_margin": budget.scalar_margin, "family_alpha": budget.family_alpha,
                 "decisions": budget.decisions, "alpha": budget.alpha}
     env = {"python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__,
            "code_version": code_version(simulate), "machine": platform.machine(), "device": device,

@@ -148,7 +148,7 @@ def _settings_line(report: Report) -> str:
     when = f"measured in {t['wall_s']:.0f} s wall" if t.get("wall_s") is not None else "timing not recorded"
     when += f", {t['cpu_s']:.0f} s CPU" if t.get("cpu_s") is not None else f" with {t.get('workers')} workers"
     return (f"Created {report.created} · widths {st['widths']} · {st['seeds']} seeds · {st['steps']} SGD steps · "
-            f"per-decision α {st['alpha']:.1e} · margin δ {st['margin']} · {when}")
+            f"per-claim α {st['alpha']:.1e} (spent over its retries) · margin δ {st['margin']} · {when}")
 
 
 def _changes(c: Comparison) -> Section:

@@ -26,6 +26,7 @@ from impl.checks import (
     expectation,
     network_seeds,
     planned_decisions,
+    tally_claims,
 )
 from impl.checks.parametrization import phis_of
 from impl.measurement import Verdict, decide_quantity, fit_exponent
@@ -46,10 +47,17 @@ def test_budgets_are_arguments_with_honest_alpha() -> None:
         budget_for("weekly")
     with pytest.raises(ValueError):
         Budget("bad", (64,), seeds=8, retries=1, examples=1, decisions=1)
-    # every claim of every statement, at every attempt: one φ of a depth-2 spec
+    # attempts spend a claim's α: ½, ¼, …, and the last two alike, summing to α_claim
+    spent = [CHEAP.alpha_at(k) for k in range(CHEAP.retries + 1)]
+    assert sum(spent) == pytest.approx(CHEAP.alpha) and spent[0] == pytest.approx(CHEAP.alpha / 2)
+    dev = BUDGETS["dev"]
+    assert [dev.alpha_at(k) / dev.alpha for k in range(dev.retries + 1)] == [1 / 2, 1 / 4, 1 / 8, 1 / 16, 1 / 32, 1 / 32]
+    with pytest.raises(ValueError, match="attempt"):
+        dev.alpha_at(dev.retries + 1)
+    # every claim of every statement once (its retries spend its share): one φ of a depth-2 spec
     per_attempt = sum(statement.max_claims(2) for statement, _ in STATEMENTS.values())
-    assert planned_decisions([2], BUDGETS["dev"]) == per_attempt * (BUDGETS["dev"].retries + 1)
-    assert planned_decisions([1, 1], CHEAP, ["f0"]) == 2 * 1 * 2
+    assert planned_decisions([2], BUDGETS["dev"]) == per_attempt
+    assert planned_decisions([1, 1], CHEAP, ["f0"]) == 2 * 1
 
 
 def test_network_seeds_are_deterministic_and_nested() -> None:
@@ -83,8 +91,14 @@ def test_confirm_escalates_and_counts_every_decision(sweeps: Sweeps) -> None:
                     sweeps=sweeps)
     assert wrong.verdict is Verdict.DISAGREE and wrong.attempts == 1 and wrong.decisions == 1
     edge = Budget("edge", (64, 72), seeds=4, retries=1, examples=1, decisions=1)
-    undecided = confirm(mup(1), ROUTINE, {"delta_W1_x": Fraction(0), "h1": Fraction(0)}, step=1, budget=edge,
-                        theory=Theory(mup(1)), sweeps=sweeps)
+    with tally_claims() as outer:
+        with tally_claims() as inner:
+            undecided = confirm(mup(1), ROUTINE, {"delta_W1_x": Fraction(0), "h1": Fraction(0)}, step=1, budget=edge,
+                                theory=Theory(mup(1)), sweeps=sweeps)
+        assert (inner.claims, inner.decisions) == (2, 4)  # each claim once, each attempt's decision
+        confirm(mup(1), ROUTINE, {"delta_W1_x": Fraction(-1, 2)}, step=1, budget=CHEAP, theory=Theory(mup(1)),
+                sweeps=sweeps)
+    assert (outer.claims, outer.decisions) == (3, 5) and (inner.claims, inner.decisions) == (2, 4)
     assert undecided.verdict is Verdict.UNDECIDED and undecided.attempts == 2 and undecided.decisions == 4
     assert "still undecided with 8 seeds after 2 attempt(s)" in undecided.reason
 

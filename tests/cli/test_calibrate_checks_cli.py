@@ -24,6 +24,8 @@ def test_wrong_theories_move_exponents_flip_behaviours_and_override_claims() -> 
     assert Theory(p, offset=Fraction(1, 4)).perturb(claims) == {**claims, "delta_f": Fraction(1, 4), "f0": Fraction(-1, 4)}
     assert Theory(p, flip=True).perturb(claims) == {**claims, "delta_x2": Behaviour.THETA1, "h1": Behaviour.GROWS}
     assert Theory(p, overrides={"f0": Fraction(0)}).perturb(claims) == {**claims, "f0": Fraction(0)}
+    one = Theory(p, offset=Fraction(-1, 4), single=True)  # a single wrong claim among right ones: the last exponent
+    assert one.perturb(claims) == {**claims, "f0": Fraction(-3, 4)} and "the last exponent -1/4" in one.describe()
     assert Theory(p).perturb(claims) == claims and Theory(p).exact and not Theory(p, flip=True).exact
 
 

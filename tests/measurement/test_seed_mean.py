@@ -98,6 +98,9 @@ def test_decide_quantity_uses_the_seed_average_for_exponents_and_lets_it_veto_be
     rng = np.random.default_rng(11)
     theta1 = _sweep(signed(rng, 64))  # Θ(1) limit, each seed's RMS biased down (≈ −0.15)
     assert decide_quantity(theta1, "q", 1, Fraction(0), alpha=ALPHA).verdict is Verdict.AGREE
+    # a seed-averaged scalar is judged with scalar_margin when one is given: too narrow a band cannot agree
+    narrow = decide_quantity(theta1, "q", 1, Fraction(0), alpha=ALPHA, margin=0.5, scalar_margin=1e-4)
+    assert narrow.margin == 1e-4 and narrow.verdict is not Verdict.AGREE
     assert decide_quantity(theta1, "q", 1, Fraction(-1, 4), alpha=ALPHA).verdict is not Verdict.AGREE
     vanish = decide_quantity(theta1, "q", 1, "vanishes", alpha=ALPHA)
     assert vanish.verdict is Verdict.DISAGREE and vanish.reason.startswith("seed-averaged size")
