@@ -10,12 +10,12 @@ Theory-level check: over parametrizations drawn from every regime, the classifie
 and the predicted exponent of Δx^L agree with this. Negative control: dropping Eq. (7), r ≥ 0,
 from the stability test lets a "stable" parametrization with r < 0 be neither.
 
-Finite width (:mod:`impl.checks.dichotomy`): feature-learning draws (without the one-step lag) have
+Finite width (:mod:`impl.checks.dichotomy`): feature-learning draws without the one-step lag have
 ``delta_x{L}`` and ``delta_kernel{L}`` of width exponent 0 and an η-vs-2η nonlinearity
-(f₁(2η) − f₀) − 2(f₁(η) − f₀) of exponent 0; kernel-regime draws have ``delta_x{L}`` ~ n^{−r}, a
+(f₁(2η) − f₀) − 2(f₁(η) − f₀) of exponent 0; lagged ones have the same feature exponents at t = 2; kernel-regime draws have ``delta_x{L}`` ~ n^{−r}, a
 vanishing feature-kernel change and a vanishing nonlinearity (Def. 3.7: f₁ − f₀ = −ηK(ξ, ξ₀)χ₀ in the
-limit). Negative controls: µP's measurements judged with NTP's claims, and NTP's with µP's, must
-disagree.
+limit). Negative controls: µP's measurements judged with NTP's claims, and NTP's with µP's, and a lagged
+parametrization's judged with exponents ¼ too low, must disagree.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from impl.checks import ROUTINE, check_dichotomy
+from impl.checks import ROUTINE, Theory, check_dichotomy
 from impl.measurement import Verdict
 from impl.simulation import Routine
 from impl.strategies import parametrizations, routines
@@ -37,6 +37,7 @@ from impl.theory import (
     lag_applies,
     mup,
     ntp,
+    parse_spec,
 )
 from theorem_checks.breakage import stability_without_r
 from theorem_checks.suite import (
@@ -82,10 +83,14 @@ def test_negative_control_stability_without_r_breaks_the_dichotomy(monkeypatch: 
 # --- Finite width (Thm 3.6 / 3.8; φ ∈ {tanh, σ-gelu}; random η and data) ----------------------------
 
 # f₁ − f₀ concerns the first step; under the one-step lag (App. H.3) features only start to move at
-# t = 2, so the feature-learning draws for the η comparison are those without it.
+# t = 2 and the first step is linear in η in either regime, so lagged draws are decided on the features at
+# t = 2 alone: they get their own test.
 UNLAGGED_FEATURE_LEARNING = parametrizations(depth=st.integers(1, 3), regime="feature_learning").filter(
     lambda p: not lag_applies(p)
 )
+LAGGED_FEATURE_LEARNING = parametrizations(depth=st.integers(1, 3), regime="feature_learning").filter(lag_applies)
+LAGGED = parse_spec("a=-1/2,1/2;b=1/2,3/4;c=0")
+"""Feature learning under a lag of ¼ (its step-1 share of Δx¹ is a slow n^{−1/4} correction)."""
 
 
 @finite_settings()
@@ -93,6 +98,20 @@ UNLAGGED_FEATURE_LEARNING = parametrizations(depth=st.integers(1, 3), regime="fe
 def test_feature_learning_moves_features_by_theta_1_nonlinearly(p: Parametrization, routine: Routine) -> None:
     result = check_dichotomy(p, routine, BUDGET, sweeps=SWEEPS)
     assert result.agrees, str(result)
+
+
+@finite_settings()
+@given(LAGGED_FEATURE_LEARNING, routines())
+def test_lagged_feature_learning_moves_features_by_theta_1_from_the_second_step(p: Parametrization,
+                                                                                 routine: Routine) -> None:
+    result = check_dichotomy(p, routine, BUDGET, sweeps=SWEEPS)
+    assert result.agrees, str(result)
+
+
+def test_negative_control_lagged_features_judged_as_vanishing() -> None:
+    assert check_dichotomy(LAGGED, ROUTINE, BUDGET, sweeps=SWEEPS).agrees
+    wrong = check_dichotomy(LAGGED, ROUTINE, BUDGET, against=Theory(LAGGED, offset=Fraction(-1, 4)), sweeps=SWEEPS)
+    assert wrong.verdict is Verdict.DISAGREE, str(wrong)
 
 
 @finite_settings()

@@ -44,7 +44,7 @@ from impl.measurement import Claim, SweepResult, Verdict, code_version, decide_q
 from impl.measurement.cache import canonical
 from impl.measurement.executors import seed_chunk_for
 from impl.simulation import Routine, one_thread, simulate
-from impl.theory import Parametrization
+from impl.theory import Parametrization, readout_correction
 
 __all__ = ["ROUTINE", "PHIS", "LRS", "Statement", "Sweeps", "Evidence", "network_seeds", "simulate_job", "confirm", "escalate", "check_result_of",
            "check_result", "not_applicable"]
@@ -128,10 +128,14 @@ def confirm(p: Parametrization, routine: Any, claims: Mapping[str, Claim], *, bu
             seeds: int | None = None, seed_key: Any = None, code: str = "") -> Evidence:
     """Measure p under ``routine`` after ``step`` steps and decide ``claims`` — stated by p's exact
     theory; ``theory`` perturbs them when it is a wrong one — escalating undecided claims (module
-    docstring). ``seeds`` overrides the first attempt's seed count; ``job``, ``seed_key`` and ``code``
+    docstring). From step 2 on, networks whose W^{L+1} carries a slow relative n^{−q} correction (0 < q < ½,
+    :func:`impl.theory.readout_correction`) are judged with the scalars' margin for every claim: the
+    correction's bias is of that size (docs/theory.md §5.5, §5.8). ``seeds`` overrides the first attempt's seed count; ``job``, ``seed_key`` and ``code``
     go to :meth:`Sweeps.run`."""
     if not claims:
         raise ValueError(f"no claims to check for {p}")
+    if step >= 2 and readout_correction(p) is not None:  # a slow n^{-q} correction: no finer margin than a scalar's
+        budget = replace(budget, margin=max(budget.margin, budget.scalar_margin))
     judged = theory.perturb(claims)
     runner = sweeps or Sweeps()
 
