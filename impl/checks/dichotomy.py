@@ -21,7 +21,8 @@ n^{−g} correction, none for a zero readout), so there ``delta_x{L}`` and ``del
 t = 2 and the η comparison is skipped. Measured: µP with a zero readout, widths 64…1024, 16 seeds: slopes
 within ±0.05 of 0 for tanh and σ-gelu; ``a=-1/2,1/2;b=1/2,3/4;c=0`` (g = ¼) agrees at ``dev`` and ``ci``. Its
 n^{−g} correction is slow when 0 < g < ½ (Δx¹ fits −0.22 over 64…4096), so such claims are decided with
-the coarser scalar margin (:func:`impl.checks.evidence.confirm`).
+the coarser scalar margin (:func:`impl.checks.evidence.confirm`), and the feature-kernel change, second order
+under that correction, is shown but not claimed (:func:`impl.checks.evidence.claimable`): Δx^L decides.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from impl.checks.evidence import (
     Statement,
     Sweeps,
     check_result,
+    claimable,
     confirm,
     not_applicable,
 )
@@ -93,8 +95,8 @@ def check_dichotomy(p: Parametrization, routine: Routine = ROUTINE, budget: Budg
     if why_not is not None:
         return not_applicable(STATEMENT, p, theory, routine, says(theory), why_not)
     L, step = p.depth, feature_step(theory.p)
-    features = confirm(p, routine, theory_claims(theory.p, [f"delta_x{L}", f"delta_kernel{L}"], step=step), step=step,
-                       budget=budget, theory=theory, sweeps=sweeps)
+    claims = claimable(p, theory_claims(theory.p, [f"delta_x{L}", f"delta_kernel{L}"], step=step), step)
+    features = confirm(p, routine, claims, step=step, budget=budget, theory=theory, sweeps=sweeps)
     if step > 1:  # lagged: the first step is linear in η in either regime, so only the features decide
         return check_result(STATEMENT, p, theory, routine, says(theory), [features])
     feature_learning = theory.classify().regime is Regime.FEATURE_LEARNING

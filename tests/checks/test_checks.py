@@ -25,12 +25,13 @@ from impl.checks import (
     confirm,
     expectation,
     network_seeds,
+    claimable,
     planned_decisions,
     tally_claims,
 )
 from impl.checks.parametrization import phis_of
 from impl.measurement import Verdict, decide_quantity, fit_exponent
-from impl.theory import Parametrization, mfp, mup, ntp, sp, up
+from impl.theory import Behaviour, Parametrization, mfp, mup, ntp, parse_spec, sp, up
 
 CHEAP = Budget("cheap", (64, 128, 256), seeds=8, retries=1, examples=1, decisions=10)
 
@@ -58,6 +59,13 @@ def test_budgets_are_arguments_with_honest_alpha() -> None:
     per_attempt = sum(statement.max_claims(2) for statement, _ in STATEMENTS.values())
     assert planned_decisions([2], BUDGETS["dev"]) == per_attempt
     assert planned_decisions([1, 1], CHEAP, ["f0"]) == 2 * 1
+
+
+def test_second_order_claims_are_not_made_under_a_slow_readout_correction() -> None:
+    lagged = parse_spec("a=-1/2,1/2;b=1/2,3/4;c=0")  # lag ¼: a slow n^(-1/4) correction from step 2 on
+    claims = {"delta_x1": Fraction(0), "delta_kernel1": Fraction(0), "eta_nonlinearity": Behaviour.THETA1}
+    assert claimable(lagged, claims, 2) == {"delta_x1": Fraction(0)}
+    assert claimable(lagged, claims, 1) == claims and claimable(mup(1), claims, 2) == claims
 
 
 def test_network_seeds_are_deterministic_and_nested() -> None:
