@@ -60,7 +60,16 @@ def _aligned(v: torch.Tensor) -> torch.Tensor:
 
 def seed_matmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """(S, p, q) @ (S, q, m) → (S, p, m), one ``torch.mm`` per seed on aligned operands, each
-    product written to a fresh (aligned) tensor and then stacked."""
+    product written to a fresh (aligned) tensor and then stacked.
+
+    A tall a times a thin b (p > m ≥ 2) is computed in row form, (bᵀaᵀ)ᵀ, so that the thin operand is on
+    the left, as in the backward pass's G·W: measured at n = 4096 on one thread (MKL), W(n×n)·X(n×33) took
+    157 ms in float64 as written and 61 ms in row form, and Wᵀ·X with 2 ≤ m ≤ 64 columns 200–280 ms against
+    18–82 ms (float32: up to 245 ms against 17 ms); the other way round, G(32×n)·W turned into (WᵀGᵀ)ᵀ
+    slowed a float64 batch-32 sweep 2.3×. With one column the column form is as fast or faster (9.0 against
+    10.6 ms). The form depends only on the shapes, so a seed's result is the same whatever the batch."""
+    if a.shape[-2] > b.shape[-1] >= 2:
+        return torch.stack([torch.mm(_aligned(b[i]).t(), _aligned(a[i]).t()).t() for i in range(a.shape[0])])
     return torch.stack([torch.mm(_aligned(a[i]), _aligned(b[i])) for i in range(a.shape[0])])
 
 
