@@ -19,14 +19,15 @@ Margins. ``margin`` is the δ of quantities averaged over a layer's coordinates 
 η-nonlinearity; :func:`impl.measurement.decide_quantity`). A decision is only as fine as δ: claims ¼ apart
 are separated by δ < ⅛ (dev and ci: 0.15 for both — their widths 64…1024 leave biases up to ≈0.1), claims
 ⅛ apart only by δ < 1/16. Measured at nightly's widths 128…4096 (32 seeds, 16 random stable draws), the
-coordinate-averaged slopes sat within 0.054 of the exact exponent (median 0.007, none beyond 3.5 standard
-errors), so nightly's ``margin`` is 1/16; the scalars' slopes were up to 0.15 off beyond their noise (a
+coordinate-averaged slopes sat within 0.057 of the exact exponent (median 0.007, none beyond 3.6 standard
+errors), so nightly's ``margin`` is 1/16; the scalars' slopes were up to 0.165 off beyond their noise (a
 second-order deterministic part under an n^{-1/2} correction), so ``scalar_margin`` stays 0.15 and a
 nightly run resolves a ⅛ step only through the coordinate-averaged claims it changes. :func:`impl.checks.planned_decisions`
 counts every claim of every statement; ``tp4 check``, :func:`~impl.checks.check_parametrization`, the
 plugin's collected checks and ``tp4 report`` split α over that count, and the theorem suite over its own
 (``theorem_checks/suite.py``, which also verifies at the end of a session that it did not make more).
 """
+
 from __future__ import annotations
 
 import os

@@ -127,13 +127,19 @@ SECOND_ORDER: tuple[str, ...] = ("delta_kernel", "eta_nonlinearity")
 """Quantities with no first-order term in the limit (docs/theory.md §5.6): a small deterministic part."""
 
 
+def _slow_correction(p: Parametrization, step: int) -> bool:
+    """Whether p's networks after ``step`` steps carry W^{L+1}'s slow relative n^{−q} correction, 0 < q < ½
+    (:func:`impl.theory.readout_correction`; it starts at step 2)."""
+    return step >= 2 and readout_correction(p) is not None
+
+
 def claimable(p: Parametrization, claims: Mapping[str, Claim], step: int) -> dict[str, Claim]:
     """``claims`` less those the networks of ``p`` cannot decide after ``step`` steps: from step 2 on, when W^{L+1}
     carries a slow relative n^{−q} correction (0 < q < ½, :func:`impl.theory.readout_correction`), the
     second-order quantities (:data:`SECOND_ORDER`) — their small Θ(1) part under that correction stayed
     undecided at 512 seeds (σ-gelu, lag ¼: the layer-3 kernel change at t = 2 fits −0.104 [−0.167, −0.040]
     over 64…1024) — are shown, not claimed; the first-order claims that imply them (Δxˡ) still decide."""
-    if step < 2 or readout_correction(p) is None:
+    if not _slow_correction(p, step):
         return dict(claims)
     return {k: v for k, v in claims.items() if not k.startswith(SECOND_ORDER)}
 
@@ -149,7 +155,7 @@ def confirm(p: Parametrization, routine: Any, claims: Mapping[str, Claim], *, bu
     go to :meth:`Sweeps.run`."""
     if not claims:
         raise ValueError(f"no claims to check for {p}")
-    if step >= 2 and readout_correction(p) is not None:  # a slow n^{-q} correction: no finer margin than a scalar's
+    if _slow_correction(p, step):  # no finer margin than a scalar's
         budget = replace(budget, margin=max(budget.margin, budget.scalar_margin))
     judged = theory.perturb(claims)
     runner = sweeps or Sweeps()

@@ -148,9 +148,9 @@ def decide_quantity(result: SweepResult, name: str, step: int, claim: Claim | No
 
     The margin δ: ``margin`` for a quantity averaged over coordinates (each seed's size is a law-of-large-
     numbers average with O(1/n) relative bias; measured at widths 128…4096 on 16 random draws: median
-    |slope − e| 0.007, at most 0.054, within the noise), ``scalar_margin`` (default ``margin``) for these
+    |slope − e| 0.007, at most 0.057, within the noise), ``scalar_margin`` (default ``margin``) for these
     seed-averaged scalars, whose deterministic part can be second order and whose finite-width bias is
-    larger (the same draws: up to 0.15 beyond the noise, docs/theory.md §5.7).
+    larger (the same draws: up to 0.165 beyond the noise, docs/theory.md §5.8).
     """
     blowup_step = None if name == "f0" else result.blowup_step
     common = dict(alpha=alpha, step=step, seeds=result.seeds, blowup_step=blowup_step)

@@ -148,7 +148,8 @@ def _settings_line(report: Report) -> str:
     when = f"measured in {t['wall_s']:.0f} s wall" if t.get("wall_s") is not None else "timing not recorded"
     when += f", {t['cpu_s']:.0f} s CPU" if t.get("cpu_s") is not None else f" with {t.get('workers')} workers"
     return (f"Created {report.created} · widths {st['widths']} · {st['seeds']} seeds · {st['steps']} SGD steps · "
-            f"per-claim α {st['alpha']:.1e} (spent over its retries) · margin δ {st['margin']} · {when}")
+            f"per-claim α {st['alpha']:.1e} (spent over its retries) · margin δ {st['margin']}"
+            f"{_scalar_margin(st)} · {when}")
 
 
 def _changes(c: Comparison) -> Section:
@@ -299,3 +300,9 @@ def write_report(report: Report, out: str | os.PathLike[str], comparison: Compar
         (tmp / "report.md").write_text(render_markdown(report, comparison, figures), encoding="utf-8")
         (tmp / "report.html").write_text(render_html(report, comparison, figures), encoding="utf-8")
     return Path(out)
+
+
+def _scalar_margin(settings: dict[str, Any]) -> str:
+    """`` (scalars 0.15)`` when the seed-averaged scalars are judged with another margin (nightly), else ``""``."""
+    other = settings.get("scalar_margin", settings["margin"])
+    return f" (scalars {other})" if other != settings["margin"] else ""
