@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from typing import Sequence
@@ -11,6 +12,9 @@ from impl.cli.errors import EXIT_ERROR, EXIT_INTERRUPTED, OneLineParser, UsageEr
 from impl.theory import SpecError
 
 __all__ = ["main", "build_parser"]
+
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE, what a shell reports for a writer whose reader closed the pipe."""
 
 COMMANDS = (classify, sweep, check, model, calibrate, calibrate_checks, kernel, report, limit, figure4, paper, cache)
 
@@ -32,9 +36,14 @@ def build_parser() -> OneLineParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows here, inside the handlers, not at interpreter exit
+        return code
     except (SpecError, UsageError) as err:
         fail(str(err))
+    except BrokenPipeError:  # `tp4 sweep … | head`: the reader left; say nothing more, as a shell's SIGPIPE would
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when stdout is flushed
+        return EXIT_BROKEN_PIPE
     except OSError as err:  # unreachable dask scheduler, unwritable --json path, ...
         fail(f"{type(err).__name__}: {err}")
     except KeyboardInterrupt:

@@ -32,7 +32,30 @@ from impl.simulation.losses import loss_derivative
 from impl.simulation.scaling import LayerScales
 from impl.simulation.seedwise import seed_empty, seed_map, seed_matmul, seed_zeros
 
-__all__ = ["Forward", "Network"]
+__all__ = ["Forward", "Network", "SquarePool"]
+
+
+class SquarePool:
+    """Spare (S, n, n) weight buffers, handed from one seed chunk's :class:`Network` to the next.
+
+    A fresh n×n buffer costs page faults on first touch: measured here, filling a new 4096×4096 float32
+    buffer with N(0, 1) took 100 ms, refilling a used one 68 ms, so a 4096-wide seed spent a sixth of its
+    time faulting. Every entry of a taken buffer is overwritten by the next draw, so reuse changes no number.
+    """
+
+    def __init__(self) -> None:
+        self._free: list[torch.Tensor] = []
+
+    def take(self, seeds: int, n: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+        """A (seeds, n, n) buffer: a spare one's leading slices when one fits, else a new one."""
+        for i, buf in enumerate(self._free):
+            if buf.shape[0] >= seeds and buf.shape[1:] == (n, n) and buf.dtype == dtype and buf.device == device:
+                return self._free.pop(i)[:seeds]
+        return seed_empty(seeds, (n, n), dtype, device)
+
+    def give(self, buffers: Sequence[torch.Tensor]) -> None:
+        """Return buffers no longer in use."""
+        self._free.extend(buffers)
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,7 +89,8 @@ class Network:
     """S networks of width n (one per seed), their initial weights, low-rank updates and biases."""
 
     def __init__(
-        self, depth: int, config: Routine, width: int, seeds: Sequence[int], scales: LayerScales
+        self, depth: int, config: Routine, width: int, seeds: Sequence[int], scales: LayerScales,
+        pool: SquarePool | None = None,
     ) -> None:
         c = config
         self.depth, self.config, self.width, self.scales = depth, c, width, scales
@@ -75,11 +99,13 @@ class Network:
         self._alloc: dict[str, Any] = dict(dtype=dt, device=dev)
         # the CPU float32 buffer n×n draws go through (float64 or off-CPU weights): only when there is an n×n matrix
         # (depth ≥ 2); a depth-1 network of width 3·10⁵ asked for an untouched 360 GB one and failed
+        pool = pool if pool is not None else SquarePool()
         square = depth >= 2 and not (dt == torch.float32 and dev.type == "cpu")
-        scratch = torch.empty(n, n, dtype=torch.float32) if square else None
+        spare = pool.take(1, n, torch.float32, torch.device("cpu")) if square else None
+        scratch = spare[0] if spare is not None else None
 
         def draw(shape: tuple[int, ...], role: str, layer: int, std: float) -> torch.Tensor:
-            out = seed_empty(S, shape, dt, dev)
+            out = pool.take(S, n, dt, dev) if shape == (n, n) else seed_empty(S, shape, dt, dev)
             for i, s in enumerate(seeds):
                 fill_standard_normal(out[i], s, width, role, layer, scratch if shape == (n, n) else None)
             return out.mul_(std)
@@ -93,6 +119,8 @@ class Network:
         self.Ut = [seed_zeros(S, (rank, n), dt, dev) for _ in self.W0]
         self.Vt = [seed_zeros(S, (rank, n), dt, dev) for _ in self.W0]
         self.k = 0
+        if spare is not None:
+            pool.give([spare])
         self.Wout0 = draw((c.output_dim, n), "readout", 0, scales.init_std[-1])
         self.dWout = seed_zeros(S, (c.output_dim, n), dt, dev)
         self.b: list[torch.Tensor] = []
@@ -100,6 +128,10 @@ class Network:
         if c.bias:
             self.b = [draw((n, 1), "bias", l, scales.bias_init_std[0]) for l in range(1, depth + 1)]
             self.bout = draw((c.output_dim, 1), "readout_bias", 0, scales.bias_init_std[1])
+
+    def squares(self) -> list[torch.Tensor]:
+        """The (S, n, n) initial weights, for a :class:`SquarePool` once this network is done with."""
+        return [*self.W0, *self.M]
 
     def _expand(self, X: torch.Tensor) -> torch.Tensor:
         """Seed-shared inputs (m, d) as a (S, d, m) batch (a stride-0 view)."""

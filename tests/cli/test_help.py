@@ -22,3 +22,16 @@ def test_help_has_no_rest_markup(command: str, capsys: pytest.CaptureFixture[str
 def test_plain_keeps_the_words() -> None:
     raw = "See :func:`~impl.checks.check_parametrization`, :mod:`impl.models`, ``tp4 check`` and :class:`the budget <impl.checks.Budget>`."
     assert plain(raw) == "See check_parametrization, impl.models, tp4 check and the budget."
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback() -> None:
+    """`tp4 … | head`: the reader closes the pipe; tp4 exits 141 (128 + SIGPIPE) and writes nothing to stderr."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "impl.cli.main", "classify", "mup"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the interpreter has started: its first write meets a closed pipe
+    err = proc.stderr.read()
+    assert proc.wait(60) == 141 and err == b""

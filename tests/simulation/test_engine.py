@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from impl.simulation import Routine, recorded_names, simulate, training_data
+from impl.simulation.simulate import auto_chunk
 from impl.simulation.draws import standard_normal, tensor_seed
 from impl.theory import mup, ntp, sp
 from tests.simulation.helpers import assert_recordings_identical
@@ -33,6 +34,15 @@ def test_seed_columns_do_not_depend_on_the_batch_of_seeds(config: Routine, threa
     for s in seeds:
         assert_recordings_identical(together.select([s]), simulate(mup(depth), config, width, [s]))
     assert_recordings_identical(together, simulate(mup(depth), config, width, seeds, seed_chunk=2))
+
+
+def test_wide_seeds_run_alone_and_narrow_ones_together() -> None:
+    """auto_chunk: a chunk's n×n weights stay within CHUNK_SQUARE_BYTES (32 MiB), at least one seed."""
+    f32, f64 = Routine(dtype="float32"), Routine(dtype="float64")
+    assert auto_chunk(3, f32, 4096) == 1 and auto_chunk(3, f32, 2048) == 1 and auto_chunk(3, f32, 1024) == 4
+    assert auto_chunk(3, f64, 1024) == 2 and auto_chunk(2, f64, 1024) == 4
+    assert auto_chunk(3, Routine(decoupled=True), 1024) == 1 and auto_chunk(3, f32, 64) == 1024
+    assert auto_chunk(1, f64, 10**6) >= 10**6  # no n×n weight: every seed at once
 
 
 RANDOM_CONFIGS = st.builds(

@@ -53,25 +53,23 @@ def test_run_bytes_counts_the_draw_buffer_decoupled_copies_and_low_rank_updates(
 def test_a_depth_1_network_allocates_no_square_draw_buffer(monkeypatch: pytest.MonkeyPatch) -> None:
     """The float32 n×n buffer is for drawing hidden matrices: a depth-1 float64 network of width 3·10⁵ once asked for
     360 GB it never touched and failed (tp4 limit mlp1 --widths 300000)."""
-    import torch
-
     import impl.simulation.engine as engine
     from impl.simulation.scaling import layer_scales
     from impl.theory import mup
 
-    shapes: list[tuple[int, ...]] = []
-    real = torch.empty
+    asked: list[tuple[int, int]] = []
+    real = engine.SquarePool.take
 
-    def empty(*size: Any, **kw: Any) -> torch.Tensor:
-        shapes.append(tuple(size))
-        return real(*size, **kw)
+    def take(self: engine.SquarePool, seeds: int, n: int, *rest: Any) -> Any:
+        asked.append((seeds, n))
+        return real(self, seeds, n, *rest)
 
-    monkeypatch.setattr(engine.torch, "empty", empty)
+    monkeypatch.setattr(engine.SquarePool, "take", take)
     r = Routine(dtype="float64")
     engine.Network(1, r, 64, [0, 1], layer_scales(mup(1), 64, 1.0))
-    assert (64, 64) not in shapes
+    assert asked == []
     engine.Network(2, r, 64, [0, 1], layer_scales(mup(2), 64, 1.0))
-    assert (64, 64) in shapes
+    assert (1, 64) in asked and (2, 64) in asked  # the float32 draw buffer, then W₀² for both seeds
 
 
 def test_this_machine_reports_its_memory() -> None:

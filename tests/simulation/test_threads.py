@@ -13,6 +13,7 @@ from impl.measurement import run_sweep
 from impl.measurement.executors import parallel_slots, seed_chunk_for
 from impl.simulation import Routine, one_thread
 from impl.theory import mup
+from tests.simulation.helpers import assert_recordings_identical
 
 
 def test_overlapping_blocks_keep_one_thread_until_the_last_ends() -> None:
@@ -60,3 +61,31 @@ def test_threaded_sweep_is_bit_identical_to_in_process() -> None:
     assert split.stats.n_jobs == 6
     for k in alone.values:
         assert np.array_equal(alone.values[k], split.values[k], equal_nan=True), k
+
+
+def test_simulate_runs_on_one_torch_thread_whatever_the_caller_set(monkeypatch) -> None:  # noqa: ANN001
+    """The engine's jobs are small kernels: a caller's second intra-op thread would only stall them (and two jobs
+    on two Python threads with two intra-op threads each took 22 s where one each takes 5 s), so simulate holds
+    one thread itself, and its numbers do not depend on the caller's setting."""
+    import impl.simulation.engine as engine
+    from impl.simulation import simulate
+
+    seen: list[int] = []
+    real = engine.Network.forward
+
+    def forward(self: engine.Network, X: torch.Tensor) -> engine.Forward:
+        seen.append(torch.get_num_threads())
+        return real(self, X)
+
+    before = torch.get_num_threads()
+    routine = Routine(input_dim=4, steps=2, batch=4, probes=40, dtype="float32")
+    try:
+        torch.set_num_threads(1)
+        alone = simulate(mup(2), routine, 1024, [3])
+        torch.set_num_threads(2)
+        monkeypatch.setattr(engine.Network, "forward", forward)
+        shared = simulate(mup(2), routine, 1024, [3])
+        assert seen and set(seen) == {1} and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    assert_recordings_identical(alone, shared)
