@@ -48,17 +48,20 @@ def naive_sweep(cfg: Routine, widths: Sequence[int] = WIDTHS) -> None:
 def floor(cfg: Routine, widths: Sequence[int] = WIDTHS) -> None:
     """Draw every W₀ and do the unavoidable W₀ products, seed by seed (one ``mm`` each, row form).
 
-    Per seed: each W₀ is drawn once (same generator routine as the engine); the forward pass of the
-    training batch and the probes at every recorded step multiplies by every W₀; the backward pass
-    of the training batch multiplies by every hidden W₀ at every step. Gradients are kept as rows
-    (g @ W), the fast layout on CPU.
+    Per seed: each W₀ is drawn once (same generator routine as the engine, into buffers reused across seeds);
+    the forward pass of the training batch and the probes at every recorded step multiplies by every W₀; the
+    backward pass of the training batch multiplies by every hidden W₀ at every step. Gradients are kept as
+    rows (g @ W), the fast layout on CPU.
     """
     dt = DTYPES[cfg.dtype]
     d, T, B, P = cfg.input_dim, cfg.steps, cfg.batch, cfg.probes
     for n in widths:
+        # one set of n×n buffers per width, refilled for every seed (no fresh pages per seed: the engine's SquarePool)
+        buffers = [torch.empty(n, n, dtype=dt) for _ in range(2, DEPTH + 1)]
+        scratch = torch.empty(n, n, dtype=torch.float32) if dt != torch.float32 else None
         for seed in SEEDS:
             first = fill_standard_normal(torch.empty(n, d, dtype=dt), seed, n, "weight", 1)
-            hidden = [fill_standard_normal(torch.empty(n, n, dtype=dt), seed, n, "weight", l) for l in range(2, DEPTH + 1)]
+            hidden = [fill_standard_normal(w, seed, n, "weight", l, scratch) for l, w in enumerate(buffers, start=2)]
             out = fill_standard_normal(torch.empty(n, 1, dtype=dt), seed, n, "readout")
             xs = torch.ones(B + P, d, dtype=dt)
             for _ in range(T + 1):  # forward: batch + probes, rows
