@@ -134,7 +134,10 @@ def check_memory(args: argparse.Namespace, depth: int, routine: "Routine") -> No
     """Refuse, in one line, a sweep whose largest job cannot fit in this machine's available memory."""
     from impl.simulation.memory import memory_shortfall
 
-    why = memory_shortfall(args.widths, depth, args.seeds, routine.dtype, routine.input_dim, routine.output_dim)
+    jobs = getattr(args, "jobs", None)
+    slots = (jobs or usable_cores()) if not getattr(args, "dask", None) else 1  # a cluster's memory is its own
+    why = memory_shortfall(args.widths, depth, args.seeds, routine.dtype, routine.input_dim, routine.output_dim,
+                           slots=slots)
     if why is not None:
         raise UsageError(why)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import sys
 import traceback
 from typing import Sequence
@@ -33,6 +34,16 @@ def build_parser() -> OneLineParser:
     return parser
 
 
+def _stdout_reader_gone() -> bool:
+    """Whether stdout is a pipe whose reader has closed it (poll reports an error on its write end)."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(ev & (select.POLLERR | select.POLLHUP) for _, ev in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll() here, or no real stdout: it was the likeliest pipe
+        return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -41,9 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except (SpecError, UsageError) as err:
         fail(str(err))
-    except BrokenPipeError:  # `tp4 sweep … | head`: the reader left; say nothing more, as a shell's SIGPIPE would
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when stdout is flushed
-        return EXIT_BROKEN_PIPE
+    except BrokenPipeError as err:
+        if _stdout_reader_gone():  # `tp4 sweep … | head`: say nothing more, as a shell's SIGPIPE would
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
+            return EXIT_BROKEN_PIPE
+        fail(f"{type(err).__name__}: {err}")  # another pipe or socket (a dask connection): an error like any
     except OSError as err:  # unreachable dask scheduler, unwritable --json path, ...
         fail(f"{type(err).__name__}: {err}")
     except KeyboardInterrupt:

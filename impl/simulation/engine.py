@@ -49,7 +49,8 @@ class SquarePool:
     def take(self, seeds: int, n: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
         """A (seeds, n, n) buffer: a spare one's leading slices when one fits, else a new one."""
         for i, buf in enumerate(self._free):
-            if buf.shape[0] >= seeds and buf.shape[1:] == (n, n) and buf.dtype == dtype and buf.device == device:
+            same_device = buf.device.type == device.type and device.index in (None, buf.device.index)  # cuda ~ cuda:0
+            if buf.shape[0] >= seeds and buf.shape[1:] == (n, n) and buf.dtype == dtype and same_device:
                 return self._free.pop(i)[:seeds]
         return seed_empty(seeds, (n, n), dtype, device)
 

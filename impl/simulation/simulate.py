@@ -15,13 +15,14 @@ from impl.simulation.routine import Routine
 from impl.simulation.data import TrainingData, training_data
 from impl.simulation.engine import Network, SquarePool
 from impl.simulation.losses import loss_value
+from impl.simulation.memory import chunk_seeds
 from impl.simulation.recording import Recorder, Recording, Snapshot, concat_recordings
 from impl.simulation.scaling import layer_scales
 from impl.simulation.seedwise import seed_map
 from impl.simulation.threads import one_thread
 from impl.theory import Parametrization
 
-__all__ = ["simulate", "check_run", "auto_chunk", "CHUNK_SQUARE_BYTES"]
+__all__ = ["simulate", "check_run", "auto_chunk"]
 
 
 def check_run(p: Parametrization, config: Routine, width: int, seeds: Sequence[int]) -> tuple[int, ...]:
@@ -66,20 +67,10 @@ def _run(p: Parametrization, c: Routine, width: int, seeds: tuple[int, ...], dat
     return rec.finish()
 
 
-CHUNK_SQUARE_BYTES = 32 * 2**20
-"""The n×n weights one engine chunk holds by default (:func:`auto_chunk`): about this machine's L3 cache. Measured
-here (µP, L = 3, tanh, T = 3, B = 32, one thread, ms per seed, chunks of 1 / 2 / 4 / all seeds): float32 n = 4096
-620 / 635 / 674 / 679, n = 2048 171 / 171 / 189 / 184, n = 1024 60 / 57 / 58 / 64 (8 seeds), n = 512
-29 / 27 / 24 / 26; float64 n = 1024 99 / 96 / 102 / 103. Wide seeds gain from running alone in a reused
-buffer, narrow ones from running together."""
-
-
 def auto_chunk(depth: int, config: Routine, width: int) -> int:
-    """Seeds per engine chunk when none is given: as many as keep the chunk's n×n weights within
-    :data:`CHUNK_SQUARE_BYTES`, at least one."""
-    squares = (depth - 1) * (2 if config.decoupled else 1)
-    per_seed = squares * width * width * config.torch_dtype.itemsize
-    return max(1, CHUNK_SQUARE_BYTES // per_seed) if per_seed else 1 << 30
+    """Seeds per engine chunk when none is given (:func:`impl.simulation.memory.chunk_seeds`: at most 32 MiB of
+    n×n weights per chunk, at least one seed)."""
+    return chunk_seeds(depth, width, config.dtype, config.decoupled)
 
 
 def simulate(
@@ -111,4 +102,5 @@ def simulate(
     pool = SquarePool()
     with torch.no_grad(), one_thread():
         parts = [_run(p, config, width, seeds[i : i + chunk], data, pool) for i in range(0, len(seeds), chunk)]
+    del pool  # the last chunk's n×n buffers, not held beside the recordings while they are joined
     return parts[0] if len(parts) == 1 else concat_recordings(parts)

@@ -35,3 +35,23 @@ def test_a_reader_that_leaves_early_gets_no_traceback() -> None:
     proc.stdout.close()  # before the interpreter has started: its first write meets a closed pipe
     err = proc.stderr.read()
     assert proc.wait(60) == 141 and err == b""
+
+
+def test_a_broken_pipe_elsewhere_is_an_error_not_a_quiet_exit(monkeypatch: pytest.MonkeyPatch,
+                                                              capfd: pytest.CaptureFixture[str]) -> None:
+    """Only stdout's reader leaving is quiet: a broken connection inside a command (a dask socket) is an error."""
+    from impl.cli import classify
+
+    def broken(args: object) -> int:
+        raise BrokenPipeError(32, "Broken pipe (scheduler connection)")
+
+    real = classify.add_parser
+
+    def add_parser(sub: object) -> None:
+        real(sub)  # type: ignore[arg-type]
+        sub.choices["classify"].set_defaults(func=broken)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(classify, "add_parser", add_parser)
+    with pytest.raises(SystemExit) as exit_:
+        main(["classify", "mup"])
+    assert exit_.value.code not in (0, 141) and "scheduler connection" in capfd.readouterr().err

@@ -21,8 +21,8 @@ SMALL = Routine(input_dim=4, steps=3, batch=2, probes=6, bias=True)
     "config,threads,depth",
     [
         (SMALL, 1, 3),
-        # two threads: large tensors get split across threads; kept small because on this VM a
-        # two-thread MKL call was seen to cost a fixed ~15 ms, whatever its size
+        # the caller's two threads: simulate holds one itself, so the numbers are the one-thread run's; kept
+        # small because on this VM a two-thread MKL call was seen to cost a fixed ~15 ms, whatever its size
         (Routine(input_dim=4, steps=2, batch=4, probes=40, decoupled=True, dtype="float32"), 2, 2),
     ],
 )
@@ -30,10 +30,12 @@ def test_seed_columns_do_not_depend_on_the_batch_of_seeds(config: Routine, threa
     """Bitwise: simulate(seeds=[3, 7, 11]) column i == simulate(seeds=[sᵢ]); chunking changes nothing."""
     torch.set_num_threads(threads)  # restored by the conftest fixture
     width, seeds = 1024, [3, 7, 11][: 4 - threads]  # n·P > 32768, torch's grain size for splitting work
-    together = simulate(mup(depth), config, width, seeds)
+    together = simulate(mup(depth), config, width, seeds, seed_chunk=len(seeds))
     for s in seeds:
         assert_recordings_identical(together.select([s]), simulate(mup(depth), config, width, [s]))
     assert_recordings_identical(together, simulate(mup(depth), config, width, seeds, seed_chunk=2))
+    assert_recordings_identical(together, simulate(mup(depth), config, width, seeds, seed_chunk=1))  # buffers reused
+    assert_recordings_identical(together, simulate(mup(depth), config, width, seeds))  # auto_chunk
 
 
 def test_wide_seeds_run_alone_and_narrow_ones_together() -> None:

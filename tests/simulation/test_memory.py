@@ -21,8 +21,12 @@ def test_job_bytes_counts_the_hidden_matrices_and_the_input_and_readout_weights(
 
 
 def test_shortfall_names_what_is_needed_and_what_there_is() -> None:
-    why = memory_shortfall([64, 4096], 3, 8, "float64", 16, 1, available=2**30)
-    assert why is not None and "width 4096" in why and "L = 3" in why and "8 seeds" in why and "1.0 GiB available" in why
+    why = memory_shortfall([64, 4096], 3, 8, "float64", 16, 1, available=2**27)
+    assert why is not None and "width 4096" in why and "L = 3" in why and "128.0 MiB available" in why
+    assert "1 of 8 seeds held at once" in why  # a 4096-wide float64 seed runs alone (chunk_seeds), one job at a time
+    assert "2 of 8 seeds held at once" in memory_shortfall([64, 4096], 3, 8, "float64", 16, 1, available=2**27, slots=2)
+    assert memory_shortfall([64, 4096], 3, 8, "float64", 16, 1, available=2**30) is None  # 256 MiB held
+    assert "3 of 3 seeds" in memory_shortfall([256], 2, 3, "float32", 16, 1, available=2**10, slots=4)
     assert memory_shortfall([64, 128], 2, 8, "float64", 16, 1, available=2**30) is None
     assert format_bytes(1536) == "1.5 KiB" and format_bytes(3) == "3 B"
 

@@ -64,9 +64,9 @@ def test_threaded_sweep_is_bit_identical_to_in_process() -> None:
 
 
 def test_simulate_runs_on_one_torch_thread_whatever_the_caller_set(monkeypatch) -> None:  # noqa: ANN001
-    """The engine's jobs are small kernels: a caller's second intra-op thread would only stall them (and two jobs
-    on two Python threads with two intra-op threads each took 22 s where one each takes 5 s), so simulate holds
-    one thread itself, and its numbers do not depend on the caller's setting."""
+    """The engine's jobs are small kernels: a caller's second intra-op thread would only stall them (`tp4 sweep -j 2`
+    on issue 16's grid, two processes with two intra-op threads each, took 22 s where it now takes 6 s), so
+    simulate holds one thread itself, and its numbers do not depend on the caller's setting."""
     import impl.simulation.engine as engine
     from impl.simulation import simulate
 
@@ -89,3 +89,25 @@ def test_simulate_runs_on_one_torch_thread_whatever_the_caller_set(monkeypatch) 
     finally:
         torch.set_num_threads(before)
     assert_recordings_identical(alone, shared)
+
+
+def test_every_pool_thread_runs_its_blocks_on_one_thread_and_the_caller_keeps_its_setting() -> None:
+    """torch keeps one thread count per Python thread: a block entered on a pool thread while another thread's block
+    is running must still set one thread for itself (a process-wide counter once left such a job on two threads,
+    and its numbers changed), and the caller's own setting survives the pool."""
+    import time
+
+    def job(delay: float) -> int:
+        time.sleep(delay)
+        with one_thread():
+            time.sleep(0.03)
+            return torch.get_num_threads()
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with cf.ThreadPoolExecutor(2) as pool:
+            seen = [n for _ in range(6) for n in pool.map(job, [0.0, 0.015])]
+        assert seen == [1] * 12 and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
