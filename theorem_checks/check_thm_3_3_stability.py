@@ -4,13 +4,14 @@
 O(1) coordinatewise as width n → ∞, at initialisation and after O(1) SGD steps — iff a₁+b₁ = 0,
 aₗ+bₗ = ½ (2 ≤ l ≤ L), a_{L+1}+b_{L+1} ≥ ½, r ≥ 0, 2a_{L+1}+c ≥ 1 and a_{L+1}+b_{L+1}+r ≥ 1.
 
-Finite width (φ ∈ {tanh, σ-gelu}, random η and data): a stable draw keeps every quantity bounded; an
-unstable draw that violates one condition makes the quantity that condition governs grow (or vanish,
-for a too-small initial scale).
+Finite width (φ ∈ {tanh, σ-gelu}, random η and data): a stable draw keeps every quantity bounded, each
+first-order one at the exponent the theory gives it after the first step; an unstable draw that violates
+one condition makes the quantity that condition governs grow (or vanish, for a too-small initial scale).
 
 Negative controls: µP's measurements judged with the claims of an unstable twin (µP with the output
 multiplier a_{L+1} = ¼, the body rebalanced so that only 2a_{L+1}+c ≥ 1 fails) must disagree, and so
-must the twin's measurements judged with µP's claim "everything bounded".
+must the twin's measurements judged with µP's claims; and µP's judged with NTP's — stable too, but with
+other exponents — must disagree: "bounded" alone could not tell them apart.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from impl.checks import ROUTINE, check_stability
 from impl.measurement import Verdict
 from impl.simulation import Routine
 from impl.strategies import UNSTABLE_CONDITIONS, parametrizations, routines
-from impl.theory import Parametrization, classify, mup
+from impl.theory import Parametrization, classify, mup, ntp
 from theorem_checks.suite import BUDGET, SWEEPS, finite_settings
 
 UNSTABLE = st.sampled_from(UNSTABLE_CONDITIONS).flatmap(
@@ -58,4 +59,10 @@ def test_negative_control_stable_measurements_against_unstable_claims() -> None:
 def test_negative_control_unstable_measurements_against_bounded_claim() -> None:
     assert check_stability(UNSTABLE_TWIN, ROUTINE, BUDGET, sweeps=SWEEPS).agrees
     wrong = check_stability(UNSTABLE_TWIN, ROUTINE, BUDGET, against=STABLE, sweeps=SWEEPS)
+    assert wrong.verdict is Verdict.DISAGREE, str(wrong)
+
+
+def test_negative_control_stable_measurements_against_another_stable_theory() -> None:
+    assert classify(ntp(2)).stable
+    wrong = check_stability(STABLE, ROUTINE, BUDGET, against=ntp(2), sweeps=SWEEPS)
     assert wrong.verdict is Verdict.DISAGREE, str(wrong)

@@ -4,10 +4,11 @@
 steps — iff a_{L+1}+b_{L+1}+r = 1 or 2a_{L+1}+c = 1; otherwise fₜ − f₀ → 0 as width n → ∞.
 
 Finite width (φ ∈ {tanh, σ-gelu}, random η and data): nontrivial draws move f by Θ(1) after the first
-step, trivial draws' f₁ − f₀ vanishes.
+step; trivial draws' f₁ − f₀ vanishes at the rate the theory gives (Prop 5.5).
 
 Negative controls: the nontrivial measurements (µP) judged as trivial, and the trivial ones (µP with
-c = ½, where f moves like n^{−1/2}) judged as nontrivial, must both disagree.
+c = ½, where f moves like n^{−1/2}) judged as nontrivial, must both disagree; so must the trivial ones judged
+by a trivial theory with another rate (µP with c = 1: n^{−1}).
 """
 
 from __future__ import annotations
@@ -51,4 +52,11 @@ def test_negative_control_other_class(measured: Parametrization, claimed: Parame
     assert classify(NONTRIVIAL).nontrivial and classify(TRIVIAL).stable and not classify(TRIVIAL).nontrivial
     assert check_nontriviality(measured, ROUTINE, BUDGET, sweeps=SWEEPS).agrees
     wrong = check_nontriviality(measured, ROUTINE, BUDGET, against=claimed, sweeps=SWEEPS)
+    assert wrong.verdict is Verdict.DISAGREE, str(wrong)
+
+
+def test_negative_control_trivial_with_the_wrong_rate() -> None:
+    slower = NONTRIVIAL.with_c(Fraction(1))
+    assert not classify(slower).nontrivial and classify(slower).stable
+    wrong = check_nontriviality(TRIVIAL, ROUTINE, BUDGET, against=slower, sweeps=SWEEPS)
     assert wrong.verdict is Verdict.DISAGREE, str(wrong)

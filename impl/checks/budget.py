@@ -14,15 +14,17 @@ probability ≤ α/2 (:mod:`impl.measurement.decision`), so by the union bound o
 a false alarm with probability ≤ α_claim/2 however many retries it takes, and a run with at most
 ``decisions`` claims raises one with probability ≤ ``family_alpha``/2.
 
-Margins. ``margin`` is the δ of quantities averaged over a layer's coordinates (updates, features, f₀),
-``scalar_margin`` that of the seed-averaged scalars (the output's terms, the feature-kernel change, the
-η-nonlinearity; :func:`impl.measurement.decide_quantity`). A decision is only as fine as δ: claims ¼ apart
-are separated by δ < ⅛ (dev and ci: 0.15 for both — their widths 64…1024 leave biases up to ≈0.1), claims
-⅛ apart only by δ < 1/16. Measured at nightly's widths 128…4096 (32 seeds, 16 random stable draws), the
-coordinate-averaged slopes sat within 0.057 of the exact exponent (median 0.007, none beyond 3.6 standard
-errors), so nightly's ``margin`` is 1/16; the scalars' slopes were up to 0.165 off beyond their noise (a
-second-order deterministic part under an n^{-1/2} correction), so ``scalar_margin`` stays 0.15 and a
-nightly run resolves a ⅛ step only through the coordinate-averaged claims it changes. :func:`impl.checks.planned_decisions`
+Margins. ``margin`` is the δ of quantities averaged over a layer's coordinates (updates, features, f₀) and
+of the first-order seed-averaged scalars (the output's terms ΔW^{L+1}x^L, W₀^{L+1}Δx^L, fₜ − f₀) after one
+step; ``scalar_margin`` that of the seed-averaged scalars whose finite-width bias is not modelled — the
+second-order ones (the feature-kernel change, the η-nonlinearity) and every scalar from step 2 on
+(:func:`impl.measurement.decide_quantity`). A decision is only as fine as δ: claims ¼ apart are separated by
+δ < ⅛ (dev and ci: 0.15 for both — their widths 64…1024 leave biases up to ≈0.1), claims ⅛ apart only by
+δ < 1/16. Measured at nightly's widths 128…4096 (32 seeds, random stable draws), the coordinate-averaged
+slopes sat within 0.057 of the exact exponent (16 draws: median 0.007, none beyond 3.6 standard errors) and
+the first-order scalars' after one step within 0.048 (81 claims, 27 draws), so nightly's ``margin`` is 1/16;
+the second-order scalars' slopes were up to 0.165 off beyond their noise and the output's terms after two
+steps up to 0.14, so ``scalar_margin`` stays 0.15. :func:`impl.checks.planned_decisions`
 counts every claim of every statement; ``tp4 check``, :func:`~impl.checks.check_parametrization`, the
 plugin's collected checks and ``tp4 report`` split α over that count, and the theorem suite over its own
 (``theorem_checks/suite.py``, which also verifies at the end of a session that it did not make more).

@@ -34,19 +34,20 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from typing import Any, Callable, Mapping, Sequence
 
 from impl.checks.budget import Budget
 from impl.checks.results import CheckResult, ClaimResult, claim_result, combine_reason
 from impl.checks.tally import record_claims
 from impl.checks.theory import Theory
-from impl.measurement import Claim, SweepResult, Verdict, code_version, decide_quantity, run_sweep
+from impl.measurement import SECOND_ORDER, Claim, SweepResult, Verdict, code_version, decide_quantity, run_sweep
 from impl.measurement.cache import canonical
 from impl.measurement.executors import seed_chunk_for
 from impl.simulation import Routine, one_thread, simulate
-from impl.theory import Parametrization, readout_correction
+from impl.theory import Parametrization, leading_output_term, readout_correction
 
-__all__ = ["ROUTINE", "PHIS", "LRS", "SECOND_ORDER", "claimable", "Statement", "Sweeps", "Evidence", "network_seeds", "simulate_job", "confirm", "escalate", "check_result_of",
+__all__ = ["ROUTINE", "PHIS", "LRS", "SECOND_ORDER", "claimable", "on_leading_term", "Statement", "Sweeps", "Evidence", "network_seeds", "simulate_job", "confirm", "escalate", "check_result_of",
            "check_result", "not_applicable"]
 
 ROUTINE = Routine(steps=2, probes=64, label=2.0)
@@ -123,10 +124,6 @@ class Evidence:
     sweep: SweepResult | None = field(default=None, repr=False)
 
 
-SECOND_ORDER: tuple[str, ...] = ("delta_kernel", "eta_nonlinearity")
-"""Quantities with no first-order term in the limit (docs/theory.md §5.6): a small deterministic part."""
-
-
 def _slow_correction(p: Parametrization, step: int) -> bool:
     """Whether p's networks after ``step`` steps carry W^{L+1}'s slow relative n^{−q} correction, 0 < q < ½
     (:func:`impl.theory.readout_correction`; it starts at step 2)."""
@@ -144,6 +141,21 @@ def claimable(p: Parametrization, claims: Mapping[str, Claim], step: int) -> dic
     return {k: v for k, v in claims.items() if not k.startswith(SECOND_ORDER)}
 
 
+def on_leading_term(p: Parametrization, claims: Mapping[str, Claim], step: int) -> dict[str, Claim]:
+    """``claims`` with an exponent claimed for fₜ − f₀ moved onto its leading term when the theory of ``p`` gives
+    its two terms different exponents (:func:`impl.theory.leading_output_term`): fₜ − f₀ = ΔW^{L+1}x^L +
+    W₀^{L+1}Δx^L exactly, and the smaller term is a relative correction of known order whose seed mean biases the
+    sum's slope; the leading term alone has the sum's exponent without it. (Already claimed: the claim is
+    dropped, the leading term decides it.)"""
+    claim = claims.get("delta_f")
+    lead = leading_output_term(p, step) if isinstance(claim, Fraction) else None
+    if lead is None:
+        return dict(claims)
+    moved = {k: v for k, v in claims.items() if k != "delta_f"}
+    moved.setdefault(lead, claims["delta_f"])
+    return moved
+
+
 def confirm(p: Parametrization, routine: Any, claims: Mapping[str, Claim], *, budget: Budget, theory: Theory,
             step: int, sweeps: Sweeps | None = None, job: Callable[..., Any] = simulate_job,
             seeds: int | None = None, seed_key: Any = None, code: str = "") -> Evidence:
@@ -151,20 +163,21 @@ def confirm(p: Parametrization, routine: Any, claims: Mapping[str, Claim], *, bu
     theory; ``theory`` perturbs them when it is a wrong one — escalating undecided claims (module
     docstring). From step 2 on, networks whose W^{L+1} carries a slow relative n^{−q} correction (0 < q < ½,
     :func:`impl.theory.readout_correction`) are judged with the scalars' margin for every claim: the
-    correction's bias is of that size (docs/theory.md §5.5, §5.8). ``seeds`` overrides the first attempt's seed count; ``job``, ``seed_key`` and ``code``
+    correction's bias is of that size (docs/theory.md §5.5, §5.8). An exponent claimed for fₜ − f₀ is decided on
+    its leading term when the theory gives its two terms different exponents (:func:`on_leading_term`). ``seeds`` overrides the first attempt's seed count; ``job``, ``seed_key`` and ``code``
     go to :meth:`Sweeps.run`."""
     if not claims:
         raise ValueError(f"no claims to check for {p}")
     if _slow_correction(p, step):  # no finer margin than a scalar's
         budget = replace(budget, margin=max(budget.margin, budget.scalar_margin))
-    judged = theory.perturb(claims)
+    judged = theory.perturb(on_leading_term(theory.p, claims, step))
     runner = sweeps or Sweeps()
 
     def measure(n: int) -> SweepResult:
         return runner.run(p, routine, budget.widths, n, job=job, seed_key=seed_key, code=code)
 
     evidence = escalate(measure, judged, budget=budget, step=step, seeds=seeds)
-    return replace(evidence, perturbed=judged != dict(claims))
+    return replace(evidence, perturbed=judged != on_leading_term(theory.p, claims, step))
 
 
 def escalate(measure: Callable[[int], SweepResult], claims: Mapping[str, Claim], *, budget: Budget, step: int,

@@ -11,7 +11,7 @@
 * :mod:`~impl.measurement.report` — the JSON report.
 """
 
-from impl.measurement.analysis import Analysis, QuantityResult, analyze, decide_quantity, is_update_quantity, theory_claims
+from impl.measurement.analysis import SECOND_ORDER, Analysis, QuantityResult, analyze, decide_quantity, is_update_quantity, theory_claims
 from impl.measurement.cache import JobCache, cache_key, code_version, default_cache_dir
 from impl.measurement.calibration import DEFAULT_WIDTHS, OperatingPoint, decision_rates, synthetic_sizes
 from impl.measurement.decision import DEFAULT_MARGIN, EXIT_CODES, Claim, Decision, Trend, Verdict, as_claim, decide, describe_claim
@@ -26,6 +26,7 @@ from impl.measurement.report import dumps_report, report_dict, write_report
 from impl.measurement.sweep import SweepResult, SweepStats, plan_jobs, run_sweep
 
 __all__ = [
+    "SECOND_ORDER",
     "Analysis",
     "BandPValues",
     "BlowUp",

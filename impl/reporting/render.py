@@ -303,6 +303,7 @@ def write_report(report: Report, out: str | os.PathLike[str], comparison: Compar
 
 
 def _scalar_margin(settings: dict[str, Any]) -> str:
-    """`` (scalars 0.15)`` when the seed-averaged scalars are judged with another margin (nightly), else ``""``."""
+    """`` (second-order and later-step scalars 0.15)`` when the seed-averaged scalars whose bias is not modelled
+    are judged with another margin (nightly: :func:`impl.measurement.decide_quantity`), else ``""``."""
     other = settings.get("scalar_margin", settings["margin"])
-    return f" (scalars {other})" if other != settings["margin"] else ""
+    return f" (second-order and later-step scalars {other})" if other != settings["margin"] else ""

@@ -57,7 +57,7 @@ from impl.theory.parametrization import Parametrization
 from impl.theory.rational import Infinity
 
 __all__ = ["Behaviour", "quantity_names", "predicted_exponents", "predicted_behaviours", "lag_applies", "feature_step",
-           "readout_correction", "exact_zeros"]
+           "readout_correction", "exact_zeros", "leading_output_term"]
 
 
 class Behaviour(str, enum.Enum):
@@ -162,6 +162,22 @@ def predicted_exponents(p: Parametrization, step: int | None = None) -> dict[str
     for k in exact_zeros(p, step):
         out[k] = None
     return {k: out[k] for k in names}
+
+
+def leading_output_term(p: Parametrization, step: int | None = None) -> str | None:
+    """The term of fₜ − f₀ = ΔW^{L+1}x^L + W₀^{L+1}Δx^L (``delta_Wout_x``, ``Wout0_delta_x``) with the larger
+    exponent after ``step`` steps, or None when the theory gives both the same exponent, or only one of them.
+
+    The other term is then a relative correction n^{−(e₁−e₂)} of fₜ − f₀ whose size is deterministic given the
+    data — not a fluctuation an average over seeds removes — so a slope of fₜ − f₀ is biased by it
+    (``a=1/2,5/4,5/4;b=-1/2,-3/4,-3/4;c=-1``, σ-gelu, 64 seeds, widths 128…4096: fₜ − f₀ fits −0.057
+    [−0.089, −0.026] for its exponent 0, its leading term W₀^{L+1}Δx^L −0.022 [−0.054, +0.011], the other
+    ΔW^{L+1}x^L −0.491 for −½)."""
+    e = predicted_exponents(p, step)
+    update, init = e["delta_Wout_x"], e["Wout0_delta_x"]
+    if update is None or init is None or update == init:
+        return None
+    return "delta_Wout_x" if update > init else "Wout0_delta_x"
 
 
 def predicted_behaviours(p: Parametrization, step: int | None = None) -> dict[str, Behaviour | None]:

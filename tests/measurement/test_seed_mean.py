@@ -80,16 +80,16 @@ def test_per_probe_values_validation() -> None:
     assert fit_exponent(WIDTHS, v, seeds=[10, 11, 12, 13]).describe().startswith("blew up at width 256")
 
 
-def _sweep(v: np.ndarray):  # noqa: ANN202 - a SweepResult holding one quantity "q" at step 1
+def _sweep(v: np.ndarray, name: str = "q", steps: int = 1):  # noqa: ANN202 - a SweepResult holding one quantity
     from impl.measurement import SweepResult
     from impl.measurement.sweep import SweepStats
     from impl.theory import mup
 
     W, S, _ = v.shape
-    steps = np.stack([np.zeros_like(v), v], axis=1)  # (W, 2, S, K)
-    per_seed = np.sqrt(np.mean(steps**2, axis=3))
-    return SweepResult(mup(1), None, tuple(int(w) for w in WIDTHS), tuple(range(S)), 1, {"q": per_seed},
-                       np.full((W, S), -1), SweepStats(W, 0, W), {"q": steps})
+    values = np.stack([np.zeros_like(v)] + [v] * steps, axis=1)  # (W, steps + 1, S, K)
+    per_seed = np.sqrt(np.mean(values**2, axis=3))
+    return SweepResult(mup(1), None, tuple(int(w) for w in WIDTHS), tuple(range(S)), steps, {name: per_seed},
+                       np.full((W, S), -1), SweepStats(W, 0, W), {name: values})
 
 
 def test_decide_quantity_uses_the_seed_average_for_exponents_and_lets_it_veto_behaviours() -> None:
@@ -98,9 +98,13 @@ def test_decide_quantity_uses_the_seed_average_for_exponents_and_lets_it_veto_be
     rng = np.random.default_rng(11)
     theta1 = _sweep(signed(rng, 64))  # Θ(1) limit, each seed's RMS biased down (≈ −0.15)
     assert decide_quantity(theta1, "q", 1, Fraction(0), alpha=ALPHA).verdict is Verdict.AGREE
-    # a seed-averaged scalar is judged with scalar_margin when one is given: too narrow a band cannot agree
-    narrow = decide_quantity(theta1, "q", 1, Fraction(0), alpha=ALPHA, margin=0.5, scalar_margin=1e-4)
-    assert narrow.margin == 1e-4 and narrow.verdict is not Verdict.AGREE
+    # scalar_margin judges the seed-averaged scalars whose bias is not modelled: second-order ones at any step,
+    # every one from step 2 on; a first-order scalar after one step gets margin (too narrow a band cannot agree)
+    v = signed(rng, 64)
+    for name, steps, step, used in [("q", 1, 1, 0.5), ("delta_kernel1", 1, 1, 1e-4), ("eta_nonlinearity", 1, 1, 1e-4),
+                                    ("q", 2, 2, 1e-4), ("q", 2, 1, 0.5)]:
+        judged = decide_quantity(_sweep(v, name, steps), name, step, Fraction(0), alpha=ALPHA, margin=0.5, scalar_margin=1e-4)
+        assert judged.margin == used and (judged.verdict is not Verdict.AGREE) == (used == 1e-4), (name, step)
     assert decide_quantity(theta1, "q", 1, Fraction(-1, 4), alpha=ALPHA).verdict is not Verdict.AGREE
     vanish = decide_quantity(theta1, "q", 1, "vanishes", alpha=ALPHA)
     assert vanish.verdict is Verdict.DISAGREE and vanish.reason.startswith("seed-averaged size")
