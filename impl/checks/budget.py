@@ -22,7 +22,7 @@ second-order ones (the feature-kernel change, the η-nonlinearity) and every sca
 δ < ⅛ (dev and ci: 0.15 for both — their widths 64…1024 leave biases up to ≈0.1), claims ⅛ apart only by
 δ < 1/16. Measured at nightly's widths 128…4096 (32 seeds, random stable draws), the coordinate-averaged
 slopes sat within 0.057 of the exact exponent (16 draws: median 0.007, none beyond 3.6 standard errors) and
-the first-order scalars' after one step within 0.048 (81 claims, 27 draws), so nightly's ``margin`` is 1/16;
+the first-order scalars' after one step within 0.048 (81 claims, 26 draws), so nightly's ``margin`` is 1/16;
 the second-order scalars' slopes were up to 0.165 off beyond their noise and the output's terms after two
 steps up to 0.14, so ``scalar_margin`` stays 0.15. :func:`impl.checks.planned_decisions`
 counts every claim of every statement; ``tp4 check``, :func:`~impl.checks.check_parametrization`, the

@@ -153,7 +153,7 @@ def decide_quantity(result: SweepResult, name: str, step: int, claim: Claim | No
     The margin δ: ``margin`` for a quantity averaged over coordinates (each seed's size is a law-of-large-
     numbers average with O(1/n) relative bias; measured at widths 128…4096 on 16 random draws: median
     |slope − e| 0.007, at most 0.057, within the noise) and for a first-order seed-averaged scalar (ΔW^{L+1}x^L,
-    W₀^{L+1}Δx^L, fₜ − f₀) after one step (81 such claims on 27 random stable draws at 128…4096, 32 seeds: at
+    W₀^{L+1}Δx^L, fₜ − f₀) after one step (81 such claims on 26 random stable draws at 128…4096, 32 seeds: at
     most 0.048 off their exponent); ``scalar_margin`` (default ``margin``) for the seed-averaged scalars whose
     finite-width bias tp4 does not model — the second-order ones (:data:`SECOND_ORDER`: a small Θ(1) part under
     the n^{−1/2} fluctuation, up to 0.165 off, docs/theory.md §5.8) at any step, and every seed-averaged scalar

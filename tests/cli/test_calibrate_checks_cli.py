@@ -38,9 +38,10 @@ def test_calibration_of_one_statement_counts_and_resumes(tmp_path: Path) -> None
     records = [json.loads(line) for line in log.read_text().splitlines()]
     assert {r["case"] for r in records} == {"µP moves f", "trivial freezes f"} and {r["profile"] for r in records} == {"dev"}
     by_case = {r["case"]: r["outcomes"] for r in records}
-    # the correct theory agrees; a wrong exponent (µP: delta_f ~ n^0) or a flipped behaviour is caught
+    # the correct theory agrees; a wrong exponent is caught — µP's delta_f ~ n^0, the trivial one's n^{-1/2} (an
+    # exponent, Prop 5.5, not "vanishes": there is no behaviour left to flip)
     assert by_case["µP moves f"]["correct"] == "agree" and by_case["µP moves f"]["+1/2"] == "disagree"
-    assert by_case["trivial freezes f"]["flipped"] == "disagree" and by_case["trivial freezes f"]["+1/4"] == "n/a"
+    assert by_case["trivial freezes f"]["+1/4"] == "disagree" and by_case["trivial freezes f"]["flipped"] == "n/a"
     rates = {(r["statement"], r["perturbation"]): r["counts"] for r in json.loads(out.read_text())}
     assert rates[("Thm 3.4", "correct")] == {"agree": 2}
     assert "| Thm 3.4 | 2 |" in proc.stdout and "profile dev" in proc.stdout
