@@ -35,6 +35,7 @@ from impl.limits.routine import finite_outputs, limit_data
 from impl.limits.two_hidden import mlp2_limit
 from impl.simulation import Routine, TrainingData
 from impl.simulation.activations import Activation, resolve_activation
+from impl.simulation.memory import chunk_seeds
 from impl.theory import Parametrization, mup
 
 __all__ = ["ARCHS", "Arch", "DEFAULT_PARTICLES", "QMC_REPLICATES", "LimitResult", "get_arch", "resolve_phi",
@@ -46,7 +47,6 @@ DEFAULT_PARTICLES = 2**17
 falls back to QMC (effective dimension ≥ 3: ``particles``/8 Sobol' points in each of 8 scramblings)."""
 QMC_REPLICATES = 8
 """Scramblings of ``mlp1``'s quasi-Monte Carlo (:func:`qmc_points` points each)."""
-_FLOATS_PER_CHUNK = 1 << 27  # n×n weights the engine holds at once by default (1 GiB of float64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,12 +150,12 @@ def qmc_points(particles: int) -> int:
     return max(2, particles // QMC_REPLICATES)
 
 
-def finite_chunk(arch: str, width: int) -> int:
-    """Seeds :func:`finite_for` runs at once by default: as many as keep the engine's n×n weights (one per seed,
-    two when decoupled) within 1 GiB of float64, at least one."""
+def finite_chunk(arch: str, width: int, dtype: str = "float64") -> int:
+    """Seeds :func:`finite_for` runs at once by default: the engine's own default chunk
+    (:func:`impl.simulation.memory.chunk_seeds`: as many as keep its n×n weights — one per seed, two when
+    decoupled — within 32 MiB, at least one)."""
     a = get_arch(arch)
-    mats = (a.depth - 1) * (2 if a.decoupled else 1)
-    return max(1, _FLOATS_PER_CHUNK // max(1, mats * width * width))
+    return chunk_seeds(a.depth, width, dtype, a.decoupled)
 
 
 def _mlp1(routine: Routine, data: TrainingData, tol: float, particles: int, seed: int) -> LimitResult:
@@ -203,8 +203,8 @@ def finite_for(arch: str, routine: Routine, width: int, seeds: Sequence[int], *,
                seed_chunk: int | None = None) -> np.ndarray:
     """fₜ(probes) of width-``width`` µP networks of ``arch``, one per seed, trained by ``routine`` (its φ,
     η, loss, backprop, dtype and device) on ``data``: shape (T+1, S, P, d_o) (:func:`finite_outputs` with
-    ``arch``'s parametrization; the routine is checked by :func:`check_routine`). ``seed_chunk`` None: as
-    many seeds at once as keep the engine's n×n weights (one per seed, two when decoupled) within 1 GiB."""
+    ``arch``'s parametrization; the routine is checked by :func:`check_routine`). ``seed_chunk`` None: the
+    engine's default chunk (:func:`finite_chunk`)."""
     data = check_routine(arch, routine, data)
-    chunk = finite_chunk(arch, width) if seed_chunk is None else seed_chunk
+    chunk = finite_chunk(arch, width, routine.dtype) if seed_chunk is None else seed_chunk
     return finite_outputs(get_arch(arch).parametrization, routine, width, seeds, data=data, seed_chunk=chunk)

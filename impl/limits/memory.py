@@ -147,7 +147,7 @@ def finite_need(arch: str, routine: "Routine", width: int, seeds: int) -> Need:
     engine (:func:`impl.simulation.memory.run_bytes`: weights, low-rank updates, activations) and the outputs of
     all ``seeds`` (T+1, S, P, d_o). The per-seed recording (a few dozen numbers per step) is left out."""
     a = get_arch(arch)
-    chunk = min(int(seeds), finite_chunk(arch, width))
+    chunk = min(int(seeds), finite_chunk(arch, width, routine.dtype))
     need = run_bytes(a.depth, routine, width, chunk) + _outputs_bytes(routine, seeds)
     return Need(need, f"a run of {seeds} finite {arch} networks of width {width} ({chunk} at a time, {routine.dtype})",
                 "their weights, activations and outputs", _hint("a smaller width", "fewer seeds", "steps"))

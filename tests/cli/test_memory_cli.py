@@ -106,7 +106,8 @@ def test_normal_sizes_still_run(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 def test_the_defaults_fit_an_ordinary_machine() -> None:
     """What ``tp4 limit``, ``tp4 figure4`` and a 1000-input ``tp4 kernel`` need by default, estimated: Figure 4's
-    largest step is its 8-seed chunk of width-4096 networks (the engine's 1 GiB of n×n weights)."""
+    largest step is one width-4096 decoupled network at a time (the engine's chunk: at most 32 MiB of n×n weights,
+    at least one seed; 2·(4096²) float64 entries, 256 MiB), and the outputs of all 100."""
     from impl.limits.figure4 import Figure4Settings
     from impl.limits.memory import comparison_need, figure4_need, kernel_need
     from impl.simulation import Routine
@@ -114,5 +115,5 @@ def test_the_defaults_fit_an_ordinary_machine() -> None:
     r = Routine(phi="tanh", input_dim=1, steps=5, lr=0.5, probes=2, inputs="signs", label=1.0)
     for arch in ("mlp1", "linear1", "mlp2"):
         assert comparison_need(arch, r, 2**17, (256, 1024), 16).bytes < 2**29
-    assert 2**30 < figure4_need(Figure4Settings()).bytes < 1.2 * 2**30
+    assert 2**28 < figure4_need(Figure4Settings()).bytes < 2**29
     assert kernel_need("relu", 1000, 3).bytes < 2**28

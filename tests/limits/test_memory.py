@@ -124,7 +124,7 @@ def test_finite_weights_are_the_engines_tensors(arch: str, depth: int) -> None:
     held = sum(t.numel() * t.element_size() for t in tensors)
     activations = seeds * depth * width * (ACTIVATION_COPIES * (r.batch + r.probes) * 4 + WORK_BYTES)
     assert run_bytes(depth, r, width, seeds) - activations == held
-    chunk = min(seeds, finite_chunk(arch, width))
+    chunk = min(seeds, finite_chunk(arch, width, r.dtype))
     outputs = (r.steps + 1) * seeds * r.probes * r.output_dim * 8
     assert finite_need(arch, r, width, seeds).bytes == run_bytes(depth, r, width, chunk) + outputs
 
