@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from impl.simulation import Routine
     from impl.simulation.memory import Need
 
-__all__ = ["positive_int", "int_list", "add_training_args", "add_executor_args", "cache_from_args", "routine_from_args", "sweeper",
+__all__ = ["positive_int", "int_list", "add_training_args", "add_executor_args", "cache_from_args", "routine_from_args", "sweeper", "jobs_at_once",
            "executor_from_args", "check_output_path", "write_json", "check_memory", "check_need"]
 
 DEFAULT_WIDTHS = (64, 128, 256, 512, 1024, 2048, 4096)
@@ -134,12 +134,22 @@ def check_memory(args: argparse.Namespace, depth: int, routine: "Routine") -> No
     """Refuse, in one line, a sweep whose largest job cannot fit in this machine's available memory."""
     from impl.simulation.memory import memory_shortfall
 
-    jobs = getattr(args, "jobs", None)
-    slots = (jobs or usable_cores()) if not getattr(args, "dask", None) else 1  # a cluster's memory is its own
     why = memory_shortfall(args.widths, depth, args.seeds, routine.dtype, routine.input_dim, routine.output_dim,
-                           slots=slots)
+                           slots=jobs_at_once(args))
     if why is not None:
         raise UsageError(why)
+
+
+def jobs_at_once(args: argparse.Namespace, *, threads: bool = True) -> int:
+    """How many jobs of a command run at once on this machine (:func:`executor_from_args`): one under ``--dask`` (a
+    cluster's workers hold their own memory) or ``-j 1``, N under ``-j N``, and without ``-j`` one per usable core
+    for the engine's jobs (``threads``), else one."""
+    if getattr(args, "dask", None):
+        return 1
+    jobs = getattr(args, "jobs", None)
+    if jobs is not None:
+        return max(1, int(jobs))
+    return usable_cores() if threads else 1
 
 
 def check_need(need: "Need") -> None:
@@ -236,11 +246,11 @@ def executor_from_args(args: argparse.Namespace, *, threads: bool = False) -> It
             raise UsageError(f"--dask {args.dask}: no dask scheduler reachable there ({err})") from None
         with client:
             yield client
-    elif args.jobs and args.jobs > 1:
-        with ProcessPoolExecutor(max_workers=args.jobs, mp_context=multiprocessing.get_context("forkserver")) as pool:
+    elif (n := jobs_at_once(args, threads=threads)) > 1 and args.jobs:
+        with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("forkserver")) as pool:
             yield pool
-    elif args.jobs is None and threads and usable_cores() > 1:
-        with ThreadPoolExecutor(max_workers=usable_cores(), thread_name_prefix="tp4-job") as pool:
+    elif n > 1:
+        with ThreadPoolExecutor(max_workers=n, thread_name_prefix="tp4-job") as pool:
             yield pool
     else:
         yield None
