@@ -117,3 +117,16 @@ def test_the_defaults_fit_an_ordinary_machine() -> None:
         assert comparison_need(arch, r, 2**17, (256, 1024), 16).bytes < 2**29
     assert 2**28 < figure4_need(Figure4Settings()).bytes < 2**29
     assert kernel_need("relu", 1000, 3).bytes < 2**28
+
+
+def test_jobs_at_once_is_the_executors_and_the_memory_refusals_count() -> None:
+    """-j N runs N jobs at once, --dask one here (the cluster's workers hold their own memory), and no -j a thread
+    per usable core for the engine's jobs, one otherwise."""
+    from argparse import Namespace
+
+    from impl.cli.common import jobs_at_once, usable_cores
+
+    assert jobs_at_once(Namespace(jobs=3, dask=None)) == 3 and jobs_at_once(Namespace(jobs=1, dask=None)) == 1
+    assert jobs_at_once(Namespace(jobs=None, dask="tcp://x:1")) == 1
+    assert jobs_at_once(Namespace(jobs=None, dask=None)) == usable_cores()
+    assert jobs_at_once(Namespace(jobs=None, dask=None), threads=False) == 1
