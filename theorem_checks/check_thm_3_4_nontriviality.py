@@ -8,7 +8,8 @@ step; trivial draws' f₁ − f₀ vanishes at the rate the theory gives (Prop 5
 
 Negative controls: the nontrivial measurements (µP) judged as trivial, and the trivial ones (µP with
 c = ½, where f moves like n^{−1/2}) judged as nontrivial, must both disagree; so must the trivial ones judged
-by a trivial theory with another rate (µP with c = 1: n^{−1}).
+by a trivial theory with another rate (µP with c = 1: n^{−1}), and networks that move f by Θ(1) through
+W₀^{L+1}Δx^L judged by a trivial theory whose rate n^{−1/2} is right for their other term, ΔW^{L+1}x^L.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from impl.checks import ROUTINE, check_nontriviality
 from impl.measurement import Verdict
 from impl.simulation import Routine
 from impl.strategies import parametrizations, routines
-from impl.theory import Parametrization, classify, mup
+from impl.theory import Parametrization, classify, mup, parse_spec
 from theorem_checks.suite import BUDGET, SWEEPS, finite_settings
 
 DEPTHS = st.integers(1, 3)
@@ -59,4 +60,12 @@ def test_negative_control_trivial_with_the_wrong_rate() -> None:
     slower = NONTRIVIAL.with_c(Fraction(1))
     assert not classify(slower).nontrivial and classify(slower).stable
     wrong = check_nontriviality(TRIVIAL, ROUTINE, BUDGET, against=slower, sweeps=SWEEPS)
+    assert wrong.verdict is Verdict.DISAGREE, str(wrong)
+
+
+def test_negative_control_trivial_whose_rate_is_right_for_the_other_term() -> None:
+    moves = parse_spec("a=0,3/4;b=0,-1/4;c=0", 1)  # f1 - f0 Θ(1) through W0 dx, dW x ~ n^-1/2
+    trivial = parse_spec("a=0,-1/4;b=0,3/4;c=2", 1)  # f1 - f0 ~ n^-1/2 through dW x, W0 dx ~ n^-2
+    assert classify(moves).nontrivial and classify(trivial).stable and not classify(trivial).nontrivial
+    wrong = check_nontriviality(moves, ROUTINE, BUDGET, against=trivial, sweeps=SWEEPS)
     assert wrong.verdict is Verdict.DISAGREE, str(wrong)

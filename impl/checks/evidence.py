@@ -45,7 +45,7 @@ from impl.measurement import SECOND_ORDER, Claim, SweepResult, Verdict, code_ver
 from impl.measurement.cache import canonical
 from impl.measurement.executors import seed_chunk_for
 from impl.simulation import Routine, one_thread, simulate
-from impl.theory import Parametrization, leading_output_term, readout_correction
+from impl.theory import Parametrization, leading_output_term, predicted_exponents, readout_correction
 
 __all__ = ["ROUTINE", "PHIS", "LRS", "SECOND_ORDER", "claimable", "on_leading_term", "Statement", "Sweeps", "Evidence", "network_seeds", "simulate_job", "confirm", "escalate", "check_result_of",
            "check_result", "not_applicable"]
@@ -142,17 +142,20 @@ def claimable(p: Parametrization, claims: Mapping[str, Claim], step: int) -> dic
 
 
 def on_leading_term(p: Parametrization, claims: Mapping[str, Claim], step: int) -> dict[str, Claim]:
-    """``claims`` with an exponent claimed for fₜ − f₀ moved onto its leading term when the theory of ``p`` gives
-    its two terms different exponents (:func:`impl.theory.leading_output_term`): fₜ − f₀ = ΔW^{L+1}x^L +
-    W₀^{L+1}Δx^L exactly, and the smaller term is a relative correction of known order whose seed mean biases the
-    sum's slope; the leading term alone has the sum's exponent without it. (Already claimed: the claim is
-    dropped, the leading term decides it.)"""
+    """``claims`` with an exponent claimed for fₜ − f₀ moved onto its two terms when the theory of ``p`` gives them
+    different exponents (:func:`impl.theory.leading_output_term`): fₜ − f₀ = ΔW^{L+1}x^L + W₀^{L+1}Δx^L exactly, and
+    the smaller term is a relative correction of known order whose seed mean biases the sum's slope. The leading
+    term is claimed at the sum's exponent, the other at its own — both, so that networks whose *other* term leads
+    (judged against another parametrization's theory) cannot agree through the one term claimed. (A term already
+    claimed keeps its claim.)"""
     claim = claims.get("delta_f")
     lead = leading_output_term(p, step) if isinstance(claim, Fraction) else None
     if lead is None:
         return dict(claims)
+    other = "Wout0_delta_x" if lead == "delta_Wout_x" else "delta_Wout_x"
     moved = {k: v for k, v in claims.items() if k != "delta_f"}
     moved.setdefault(lead, claims["delta_f"])
+    moved.setdefault(other, predicted_exponents(p, step)[other])  # type: ignore[arg-type]  # a Fraction: lead exists
     return moved
 
 
@@ -164,20 +167,22 @@ def confirm(p: Parametrization, routine: Any, claims: Mapping[str, Claim], *, bu
     docstring). From step 2 on, networks whose W^{L+1} carries a slow relative n^{−q} correction (0 < q < ½,
     :func:`impl.theory.readout_correction`) are judged with the scalars' margin for every claim: the
     correction's bias is of that size (docs/theory.md §5.5, §5.8). An exponent claimed for fₜ − f₀ is decided on
-    its leading term when the theory gives its two terms different exponents (:func:`on_leading_term`). ``seeds`` overrides the first attempt's seed count; ``job``, ``seed_key`` and ``code``
+    its two terms when the theory gives them different exponents (:func:`on_leading_term`; not when ``theory``
+    overrides fₜ − f₀'s claim itself). ``seeds`` overrides the first attempt's seed count; ``job``, ``seed_key`` and ``code``
     go to :meth:`Sweeps.run`."""
     if not claims:
         raise ValueError(f"no claims to check for {p}")
     if _slow_correction(p, step):  # no finer margin than a scalar's
         budget = replace(budget, margin=max(budget.margin, budget.scalar_margin))
-    judged = theory.perturb(on_leading_term(theory.p, claims, step))
+    stated = dict(claims) if "delta_f" in theory.overrides else on_leading_term(theory.p, claims, step)
+    judged = theory.perturb(stated)
     runner = sweeps or Sweeps()
 
     def measure(n: int) -> SweepResult:
         return runner.run(p, routine, budget.widths, n, job=job, seed_key=seed_key, code=code)
 
     evidence = escalate(measure, judged, budget=budget, step=step, seeds=seeds)
-    return replace(evidence, perturbed=judged != on_leading_term(theory.p, claims, step))
+    return replace(evidence, perturbed=judged != stated)
 
 
 def escalate(measure: Callable[[int], SweepResult], claims: Mapping[str, Claim], *, budget: Budget, step: int,

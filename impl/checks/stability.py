@@ -88,6 +88,8 @@ def check_stability(p: Parametrization, routine: Routine = ROUTINE, budget: Budg
         return confirm(p, routine, claims, step=step, budget=budget, theory=theory, sweeps=sweeps)
 
     if c.stable:
+        if routine.steps < 1:
+            raise ValueError("the routine trains 0 steps; Theorem 3.3's exponents hold from step 1")
         exact = exponent_claims(theory.p)
         if readout_correction(theory.p) is None:  # bounded at the last step
             evidence = [judge(exact, 1), judge({n: Behaviour.BOUNDED for n in names}, routine.steps)]
