@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from impl.measurement import Trend, Verdict, analyze, is_update_quantity, dumps_report, report_dict, run_sweep, write_report
 from impl.strategies import parametrizations
-from impl.theory import Behaviour, Parametrization, mup, ntp, predicted_exponents, readout_correction, sp
+from impl.theory import Behaviour, Parametrization, mup, ntp, leading_output_term, predicted_exponents, readout_correction, sp
 from tests.measurement.fakes import FakeConfig, fake_exponent, fake_simulate
 
 WIDTHS = (64, 128, 256, 512, 1024, 2048)
@@ -21,8 +21,11 @@ INIT = {"f0", "h1", "x1", "h2", "x2"}
 
 
 def unclaimed(p: Parametrization, name: str, step: int) -> bool:
-    """analyze shows, but does not claim, updates after step 2 under a slow readout correction."""
-    return step >= 2 and readout_correction(p) is not None and is_update_quantity(name)
+    """analyze shows, but does not claim, updates after step 2 under a slow readout correction, and fₜ − f₀ where
+    its two terms have different exponents (they carry the claim)."""
+    if step >= 2 and readout_correction(p) is not None:
+        return is_update_quantity(name)
+    return name == "delta_f" and step >= 1 and leading_output_term(p, step) is not None
 
 
 def sweep(p: Parametrization, config: FakeConfig = FakeConfig(steps=3)):
