@@ -41,7 +41,7 @@ from impl.checks.evidence import (
 )
 from impl.checks.results import CheckResult
 from impl.checks.theory import Theory, theory_of
-from impl.measurement import Claim, theory_claims
+from impl.measurement import SECOND_ORDER, Claim, theory_claims
 from impl.simulation import Routine
 from impl.theory import Behaviour, Parametrization, feature_step, quantity_names, readout_correction
 
@@ -73,7 +73,7 @@ def exponent_claims(p: Parametrization) -> dict[str, Claim]:
     (an exact zero for a zero-initialised readout's) — not the feature-kernel changes (second order, and
     bounded when the xˡ they are built from are), nor f₀ (its exponent is Cor 3.10's claim, decided there on
     the many seeds that initialisation alone affords: at 16 seeds its interval is ±0.25 wide)."""
-    names = [n for n in quantity_names(p.depth) if n != "f0" and not n.startswith("delta_kernel")]
+    names = [n for n in quantity_names(p.depth) if n != "f0" and not n.startswith(SECOND_ORDER)]
     claims = theory_claims(p, names, step=1)
     return {k: v for k, v in claims.items() if not isinstance(v, Behaviour) or v is Behaviour.ZERO}
 
